@@ -1,0 +1,53 @@
+"""What each role may do, in one table. Data scope (where) lives in ``scope.py``; this is what.
+
+``PERMISSIONS[role]`` maps a model label to the actions the role may take on records inside its
+scope. Superusers may do everything; a role missing from a model's entry gets an empty queryset.
+"""
+
+from .models import Role
+from .scope import CHANGE, VIEW
+
+STAFF_ROLES = frozenset(
+    {
+        Role.GRID_WORKER,
+        Role.COMMUNITY_STAFF,
+        Role.DISPATCHER,
+        Role.HANDLER,
+        Role.INSPECTOR,
+        Role.MEDIATOR,
+        Role.JUSTICE_OFFICER,
+        Role.LEADER,
+        Role.ADMIN,
+    }
+)
+ALL_ROLES = frozenset(Role.values)
+READ = frozenset({VIEW})
+WRITE = frozenset({VIEW, CHANGE})
+
+PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
+    # Places and departments: every signed-in user may look up the places of their scope (a resident
+    # needs them to report); only administrators change them.
+    "places.orgunit": {**dict.fromkeys(ALL_ROLES, READ), Role.ADMIN: WRITE},
+    "places.department": {**dict.fromkeys(ALL_ROLES, READ), Role.ADMIN: WRITE},
+    # People: staff see the accounts of their scope; administrators manage them.
+    "accounts.user": {
+        **dict.fromkeys(STAFF_ROLES, READ),
+        Role.ADMIN: WRITE,
+    },
+}
+
+
+def has_model_permission(user, model, action: str) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return action in PERMISSIONS.get(model._meta.label_lower, {}).get(user.role, frozenset())
+
+
+def is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN))
+
+
+def is_staff_role(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or user.role in STAFF_ROLES))

@@ -1,0 +1,121 @@
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from jiceng.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def post_login(client, username, password):
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def test_login_with_the_form_then_see_the_home_page(client, world):
+    response = post_login(client, "staff_a", PASSWORD)
+    assert response.status_code == 302 and response.url == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(client, api, world):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = post_login(client, "staff_a", "wrong-password-1")
+        assert response.status_code in (200, 429)
+    locked = post_login(client, "staff_a", PASSWORD)
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # The API's token login honours the same lockout.
+    token = api.post("/api/v1/auth/token/", {"username": "staff_a", "password": PASSWORD}, format="json")
+    assert token.status_code == 429
+    assert token.json()["error"] == "locked_out"
+    # Another account from the same address is not locked.
+    assert post_login(Client(), "staff_b", PASSWORD).status_code == 302
+
+
+def test_password_rules():
+    for weak in ["short-1", "1234567890123", "password123", "abcdefghijkl"]:
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password("Grid-worker-2026")
+
+
+def test_an_expired_session_sends_the_user_back_to_login(client, world):
+    post_login(client, "staff_a", PASSWORD)
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get("/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_session_settings():
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert settings.SESSION_COOKIE_AGE <= 12 * 3600
+    assert settings.SESSION_COOKIE_HTTPONLY
+
+
+def test_login_form_requires_a_csrf_token(world):
+    strict = Client(enforce_csrf_checks=True)
+    response = post_login(strict, "staff_a", PASSWORD)
+    assert response.status_code == 403
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def settings_in_subprocess(env: dict, expression: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "JICENG_MODE", "DEBUG", "HTTPS"}}
+    code = f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='jiceng.settings'; django.setup(); " \
+           f"from django.conf import settings; print({expression})"
+    return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
+                          cwd=settings.BASE_DIR, timeout=60)
+
+
+def test_production_mode_refuses_the_default_secret(tmp_path):
+    result = settings_in_subprocess({"JICENG_MODE": "production", "JICENG_VAR_DIR": str(tmp_path)}, "1")
+    assert result.returncode != 0
+    assert "Refusing to start in production mode with the default" in result.stderr
+
+
+def test_production_mode_with_a_secret_uses_secure_cookies(tmp_path):
+    result = settings_in_subprocess(
+        {"JICENG_MODE": "production", "SECRET_KEY": "x" * 50, "JICENG_VAR_DIR": str(tmp_path)},
+        "settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.DEBUG",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "False"]
+
+
+def test_embedded_mode_defaults(tmp_path):
+    result = settings_in_subprocess({"JICENG_VAR_DIR": str(tmp_path)},
+                                    "settings.DATABASES['default']['ENGINE'], settings.SESSION_COOKIE_SECURE")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "False"]
+
+
+def test_django_admin_is_for_superusers_only(client, world):
+    admin_a = world.users["admin_a"]
+    admin_a.is_staff = True
+    admin_a.save()
+    client.force_login(admin_a)
+    assert client.get("/admin/places/orgunit/").status_code == 302  # to the admin login
+    client.force_login(world.users["root"])
+    page = client.get("/admin/places/orgunit/")
+    assert page.status_code == 200 and "银闸社区" in page.content.decode()
+
+
+def test_the_lockout_page_says_when_to_try_again(client, world):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        post_login(client, "staff_a", "wrong-password-1")
+    page = client.post("/accounts/login/", {"username": "staff_a", "password": PASSWORD},
+                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Please try again in 30 minutes." in page

@@ -1,0 +1,37 @@
+import pytest
+from django.core.cache import cache
+
+from jiceng.testing import build_world
+from places.geo import reset_grid_index
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests do not run collectstatic: serve static files from the finders, without a manifest.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Each test starts with an empty cache and no grid index left by another test."""
+    cache.clear()
+    reset_grid_index()
+    yield
+    reset_grid_index()
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+@pytest.fixture
+def api(client):
+    """A DRF test client that asks for English, so tests can match messages exactly.
+
+    Chinese is the default language; tests of that use a client without the header."""
+    from rest_framework.test import APIClient
+
+    return APIClient(HTTP_ACCEPT_LANGUAGE="en")

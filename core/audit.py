@@ -1,0 +1,29 @@
+"""Audit trail: every create, update and delete of a domain record, with actor, time, source IP
+and changed fields, through django-auditlog (works the same on SQLite and PostgreSQL).
+
+Register each domain model here, in one list, so nothing is forgotten.
+"""
+
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.apps import apps
+
+# model label -> fields never written to the log (secrets and noise)
+AUDITED = {
+    "places.OrgUnit": {"exclude_fields": ["updated", "created", "centroid_lon", "centroid_lat"]},
+    "places.Department": {},
+    "cases.Category": {},
+    "accounts.User": {"exclude_fields": ["password", "last_login"], "m2m_fields": {"scope_units"}},
+}
+
+
+def register_models():
+    for label, options in AUDITED.items():
+        model = apps.get_model(label)
+        if not auditlog.contains(model):
+            auditlog.register(model, **options)
+
+
+def history(obj):
+    """Audit entries of one record, newest first."""
+    return LogEntry.objects.get_for_object(obj).select_related("actor").order_by("-timestamp")

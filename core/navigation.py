@@ -1,0 +1,128 @@
+"""The web shell's registries: which home page each role gets, and the navigation items.
+
+Later features add their pages here, in one place: append a ``NavItem`` to ``NAV_ITEMS`` (with the
+roles that may see it) and, when a role gets its own home page, map it in ``HOME_BY_ROLE``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from accounts.permissions import STAFF_ROLES
+
+# --- Home pages ----------------------------------------------------------------------------------
+# Home page kinds (see ``core.views.HOME_PAGES``): "console" is the desk of staff who oversee a
+# scope; "grid_worker" and "field" are the phone-first pages of people out in the community.
+CONSOLE = "console"
+GRID_WORKER = "grid_worker"
+FIELD = "field"
+
+HOME_BY_ROLE: dict[str, str] = {
+    Role.GRID_WORKER: GRID_WORKER,
+    Role.COMMUNITY_STAFF: CONSOLE,
+    Role.DISPATCHER: CONSOLE,
+    Role.HANDLER: CONSOLE,
+    Role.INSPECTOR: CONSOLE,
+    Role.MEDIATOR: CONSOLE,
+    Role.JUSTICE_OFFICER: CONSOLE,
+    Role.LEADER: CONSOLE,
+    Role.ADMIN: CONSOLE,
+    Role.VOLUNTEER: FIELD,
+    Role.SOCIAL_WORKER: FIELD,
+    Role.RESIDENT_USER: FIELD,
+}
+
+# Roles whose pages are laid out for a phone first (one column, bottom tab bar on every screen).
+MOBILE_FIRST_ROLES = frozenset(
+    {Role.GRID_WORKER, Role.VOLUNTEER, Role.SOCIAL_WORKER, Role.RESIDENT_USER}
+)
+
+
+# Staff at a desk: the place list and import/export are in their navigation.
+CONSOLE_ROLES = frozenset(STAFF_ROLES - MOBILE_FIRST_ROLES)
+
+
+def home_kind(user) -> str:
+    if user.is_superuser:
+        return CONSOLE
+    return HOME_BY_ROLE.get(user.role, FIELD)
+
+
+def is_mobile_first(user) -> bool:
+    return bool(user.is_authenticated and not user.is_superuser and user.role in MOBILE_FIRST_ROLES)
+
+
+# --- Navigation ----------------------------------------------------------------------------------
+ALL_ROLES = frozenset(Role.values)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url_name: str
+    icon: str  # name of a symbol in templates/includes/icons.html
+    roles: frozenset[str] = ALL_ROLES
+    # Extra check beyond the role (e.g. ``is_admin``); superusers pass the role check always.
+    allowed: Callable | None = None
+    # Shown in the phone's bottom tab bar (the rest sit in the menu behind "More").
+    tab: bool = True
+    # URL prefixes that mark this item as the current page (defaults to its own URL).
+    match: tuple[str, ...] = ()
+    # One line under the item's tile on the home pages (empty: no tile).
+    description: str = ""
+
+    def visible_for(self, user) -> bool:
+        if not user.is_authenticated:
+            return False
+        if not (user.is_superuser or user.role in self.roles):
+            return False
+        return self.allowed(user) if self.allowed else True
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("home", _("Home"), "home", "home", match=("/",)),
+    NavItem("map", _("Grid map"), "places:map", "map", description=_("All grids of your scope on a map")),
+    NavItem("places", _("Places"), "places:list", "places", roles=CONSOLE_ROLES,
+            description=_("Streets, communities, grids")),
+    NavItem("transfer", _("Import / export"), "places:transfer", "transfer", roles=CONSOLE_ROLES, tab=False,
+            description=_("The place tree as GeoJSON or Excel")),
+    NavItem("profile", _("My account"), "profile", "user", match=("/accounts/",),
+            description=_("Role, data scope, password")),
+]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    label: str
+    url: str
+    icon: str
+    tab: bool
+    active: bool
+    description: str
+
+
+def nav_for(user, current_path: str = "") -> list[NavEntry]:
+    """The navigation items this user may see, in order, with the current one marked."""
+    entries = []
+    items = [item for item in NAV_ITEMS if item.visible_for(user)]
+    urls = {item.key: reverse(item.url_name) for item in items}
+    # The longest matching prefix wins, so "/places/map/" marks the map, not the place list.
+    best_key, best_len = None, -1
+    for item in items:
+        for prefix in item.match or (urls[item.key],):
+            exact_only = prefix == "/"
+            hit = current_path == prefix if exact_only else current_path.startswith(prefix)
+            if hit and len(prefix) > best_len:
+                best_key, best_len = item.key, len(prefix)
+    for item in items:
+        entries.append(NavEntry(item.key, str(item.label), urls[item.key], item.icon, item.tab,
+                                item.key == best_key, str(item.description)))
+    return entries
+

@@ -1,0 +1,154 @@
+"""The security boundary: a community worker of community A never sees anything of community B.
+
+Every URL of the site and the API is found by walking the URL configuration, so a new endpoint
+cannot slip past these tests: an endpoint that takes an object id must be listed in OBJECT_ROUTES
+with the community-B record to probe, or ``test_every_object_route_is_covered`` fails.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from jiceng.testing import square
+
+pytestmark = pytest.mark.django_db
+
+# Namespaces that are not ours to scope: Django admin is for superusers only.
+EXCLUDED_NAMESPACES = {"admin"}
+
+# URL name -> the community-B record to probe (for each kwarg), built from the `world` fixture.
+OBJECT_ROUTES = {
+    "orgunit-detail": lambda w: {"pk": w.grid_b.pk},
+    "orgunit-history": lambda w: {"pk": w.community_b.pk},
+    "department-detail": lambda w: {"pk": w.department_b.pk},
+    "department-history": lambda w: {"pk": w.department_b.pk},
+    "user-detail": lambda w: {"pk": w.users["staff_b"].pk},
+    "user-history": lambda w: {"pk": w.users["staff_b"].pk},
+    "places:detail": lambda w: {"pk": w.grid_b.pk},
+}
+# Routes with kwargs that do not name a record, with the values to probe them with (the response
+# must not show community B, like any list).
+PARAM_ROUTES = {
+    "places:outlines-geojson": [{"level": "street"}, {"level": "community"}, {"level": "grid"}],
+}
+NON_OBJECT_ROUTES = {"set_language", "api-root", "openapi", "javascript-catalog", *PARAM_ROUTES}
+# What community B looks like in a response: its names and codes.
+B_MARKERS = ("银闸", "110101001002", "B-OFFICE", "staff_b")
+
+
+def walk(patterns, prefix="", namespace=None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if ns in EXCLUDED_NAMESPACES:
+                continue
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            params = entry.pattern.converters or re.compile(str(entry.pattern)).groupindex
+            yield name, prefix + str(entry.pattern), params
+
+
+def routes():
+    seen = {}
+    for name, pattern, params in walk(get_resolver().url_patterns):
+        if "format" in params or name in seen:
+            continue  # DRF's ".json" suffix variants repeat the plain route
+        seen[name] = (pattern, list(params))
+    return seen
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_every_object_route_is_covered():
+    missing = sorted(
+        name for name, (_pattern, params) in routes().items()
+        if params and name not in OBJECT_ROUTES and name not in NON_OBJECT_ROUTES
+    )
+    assert not missing, f"add these routes to OBJECT_ROUTES with a community-B record: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_ROUTES))
+@pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
+def test_community_b_records_are_not_found_for_community_a(client, world, name, method):
+    kwargs = OBJECT_ROUTES[name](world)
+    url = reverse(name, kwargs=kwargs)
+    login(client, world.users["admin_a"] if method != "get" else world.users["staff_a"])
+    response = getattr(client, method)(url, content_type="application/json", data={} if method != "get" else None)
+    if method != "get" and response.status_code == 405:
+        return  # the route does not take this method at all
+    assert response.status_code == 404, (url, response.status_code)
+    body = response.content.decode()
+    assert not any(marker in body for marker in B_MARKERS), body[:500]
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_ROUTES))
+def test_the_probe_is_real_community_b_sees_its_own_record(client, world, name):
+    url = reverse(name, kwargs=OBJECT_ROUTES[name](world))
+    login(client, world.users["staff_b"])
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+
+
+def list_routes():
+    return sorted(name for name, (_pattern, params) in routes().items() if not params and name not in {"logout"})
+
+
+def probes():
+    return [(name, {}) for name in list_routes()] + [
+        (name, kwargs) for name, values in PARAM_ROUTES.items() for kwargs in values
+    ]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), probes())
+def test_no_page_or_list_shows_community_b(client, world, name, kwargs):
+    login(client, world.users["staff_a"])
+    response = client.get(reverse(name, kwargs=kwargs), {"geometry": "1", "page_size": "500"})
+    assert response.status_code < 500
+    body = response.content.decode()
+    leaked = [marker for marker in B_MARKERS if marker in body]
+    assert not leaked, f"{reverse(name, kwargs=kwargs)} shows {leaked}"
+
+
+def test_point_lookup_in_community_b_is_not_found(api, world):
+    api.force_authenticate(world.users["staff_a"])
+    inside_b = {"lon": 116.415, "lat": 39.905}
+    response = api.get("/api/v1/places/locate/", inside_b)
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+    api.force_authenticate(world.users["staff_b"])
+    assert api.get("/api/v1/places/locate/", inside_b).json()["code"] == "110101001002001"
+
+
+def test_filters_cannot_reach_community_b(api, world):
+    api.force_authenticate(world.users["staff_a"])
+    for params in ({"under": "110101001002"}, {"parent": "110101001002"}, {"q": "银闸"}, {"level": "grid"}):
+        results = api.get("/api/v1/places/", params).json()["results"]
+        assert not any(r["code"].startswith("110101001002") for r in results), params
+
+
+def test_cannot_create_into_or_assign_community_b(api, world):
+    api.force_authenticate(world.users["admin_a"])
+    response = api.post("/api/v1/places/", {
+        "code": "110101001002009", "name": "x", "level": "grid", "parent": "110101001002",
+        "geometry": square(116.42, 39.90),
+    }, format="json")
+    assert response.status_code == 400
+    assert "parent" in response.json()["fields"]
+    response = api.post("/api/v1/users/", {
+        "username": "intruder", "role": "grid_worker", "org_unit": "110101001001",
+        "scope_units": ["110101001002"], "password": "Long-enough-9",
+    }, format="json")
+    assert response.status_code == 400
+    assert "scope_units" in response.json()["fields"]
+
+
+@pytest.mark.parametrize("name", ["orgunit-list", "department-list", "user-list", "places:list", "places:grids-geojson"])
+def test_the_markers_are_real_a_street_dispatcher_sees_community_b_in_lists(client, world, name):
+    login(client, world.users["dispatcher"])
+    body = client.get(reverse(name), {"page_size": "500"}).content.decode()
+    assert any(marker in body for marker in B_MARKERS), name
