@@ -73,7 +73,8 @@ def test_anonymous_users_are_sent_to_login(client):
 
 
 def settings_in_subprocess(env: dict, expression: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "JICENG_MODE", "DEBUG", "HTTPS"}}
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "JICENG_MODE", "DEBUG", "HTTPS",
+                                                          "DATABASE_URL", "REDIS_URL"}}
     code = f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='jiceng.settings'; django.setup(); " \
            f"from django.conf import settings; print({expression})"
     return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
