@@ -30,6 +30,7 @@ run: install
 	HOST=$(HOST) PORT=$(PORT) bin/serve
 
 test: install
+	$(BIN)/ruff check --quiet .
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules >/dev/null
 	bin/test $(PYTEST_ARGS)
 

@@ -147,7 +147,9 @@ def test_cannot_create_into_or_assign_community_b(api, world):
     assert "scope_units" in response.json()["fields"]
 
 
-@pytest.mark.parametrize("name", ["orgunit-list", "department-list", "user-list", "places:list", "places:grids-geojson"])
+@pytest.mark.parametrize(
+    "name", ["orgunit-list", "department-list", "user-list", "places:list", "places:grids-geojson"]
+)
 def test_the_markers_are_real_a_street_dispatcher_sees_community_b_in_lists(client, world, name):
     login(client, world.users["dispatcher"])
     body = client.get(reverse(name), {"page_size": "500"}).content.decode()
