@@ -14,10 +14,24 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code run outside a request speaks English in tests, so messages can be matched exactly.
+
+    Requests still choose their own language (Chinese by default): the locale middleware decides."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_caches():
     """Each test starts with an empty cache and no grid index left by another test."""
+    from cases.worktime import reset_cache
+
     cache.clear()
     reset_grid_index()
+    reset_cache()
     yield
     reset_grid_index()
 

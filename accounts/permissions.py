@@ -29,6 +29,15 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # needs them to report); only administrators change them.
     "places.orgunit": {**dict.fromkeys(ALL_ROLES, READ), Role.ADMIN: WRITE},
     "places.department": {**dict.fromkeys(ALL_ROLES, READ), Role.ADMIN: WRITE},
+    # Cases: staff of the place and the people who reported them (a resident sees only their own,
+    # a handler only its department's: see ``Case.scope_narrowing``). What each may *do* to a case is
+    # in the transition table, ``cases/workflow.py``.
+    "cases.case": {
+        **dict.fromkeys(STAFF_ROLES, READ),
+        **dict.fromkeys([Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.DISPATCHER, Role.HANDLER, Role.INSPECTOR,
+                         Role.LEADER, Role.RESIDENT_USER], WRITE),
+    },
+    "cases.dutyassignment": {**dict.fromkeys(STAFF_ROLES, READ), Role.DISPATCHER: WRITE, Role.ADMIN: WRITE},
     # People: staff see the accounts of their scope; administrators manage them.
     "accounts.user": {
         **dict.fromkeys(STAFF_ROLES, READ),

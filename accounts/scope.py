@@ -85,7 +85,11 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         field = self.model.scope_path
         with_ancestors = action == VIEW and getattr(self.model, "scope_ancestors", False)
-        return self.filter(scope_q(user, field, with_ancestors=with_ancestors))
+        queryset = self.filter(scope_q(user, field, with_ancestors=with_ancestors))
+        # A model may narrow further by role within the place (a handler sees its department's cases).
+        narrow = getattr(self.model, "scope_narrowing", None)
+        extra = narrow(user) if narrow and not user.is_superuser else None
+        return queryset if extra is None else queryset.filter(extra)
 
 
 def get_visible_or_404(queryset_or_model, user, action: str = VIEW, **lookup):

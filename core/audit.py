@@ -13,6 +13,10 @@ AUDITED = {
     "places.OrgUnit": {"exclude_fields": ["updated", "created", "centroid_lon", "centroid_lat"]},
     "places.Department": {},
     "cases.Category": {},
+    "cases.DutyAssignment": {},
+    "cases.CalendarDay": {},
+    "cases.CalendarYear": {},
+    # Cases keep their own timeline (CaseEvent: who, when, from, to, why) instead of auditlog rows.
     "accounts.User": {"exclude_fields": ["password", "last_login"], "m2m_fields": {"scope_units"}},
 }
 

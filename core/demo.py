@@ -588,7 +588,8 @@ def make_departments(ctx: DemoContext) -> None:
         ctx.departments[key] = Department(code=f"{DISTRICT_CODE}-{suffix}", name=name, org_unit=ctx.district)
     for street in ctx.streets:
         ctx.street_offices[street.code] = Department(
-            code=f"{street.code}-{STREET_OFFICE_SUFFIX}", name=f"{street.name}办事处", org_unit=street
+            code=f"{street.code}-{STREET_OFFICE_SUFFIX}", name=f"{street.name}办事处", org_unit=street,
+            is_territorial=True,
         )
     Department.objects.bulk_create([*ctx.departments.values(), *ctx.street_offices.values()])
     ctx.count(gettext("departments"), len(ctx.departments) + len(ctx.street_offices))

@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "places",
     "accounts",
     "cases",
+    "notifications",
+    "open311",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +171,31 @@ else:
 
 # --- Background tasks -------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Personal data ----------------------------------------------------------------------------
+# Fields that identify a person (phone numbers, ID numbers, addresses of people) are encrypted at
+# rest with Fernet keys derived from SECRET_KEY and this salt (django-fernet-encrypted-fields).
+# Rotating: put the old secret into SECRET_KEY_FALLBACKS.
+SALT_KEY = os.environ.get("FIELD_ENCRYPTION_SALT", "jiceng-field-encryption-salt")
+SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k]
+
+# --- Cases: working time, deadlines, notifications ---------------------------------------------
+# Office hours on a working day, as "HH:MM-HH:MM" spans; step limits in working hours count these.
+OFFICE_HOURS = os.environ.get("OFFICE_HOURS", "09:00-12:00,13:30-17:30")
+# A case is flagged "approaching" once this share of its step limit has passed.
+CASE_WARNING_RATIO = float(os.environ.get("CASE_WARNING_RATIO", 0.8))
+# How often the deadline worker looks for due rows (seconds).
+DEADLINE_SWEEP_SECONDS = float(os.environ.get("DEADLINE_SWEEP_SECONDS", 30))
+# Where notifications go besides the in-app inbox: dotted paths of backends in notifications.backends.
+NOTIFICATION_BACKENDS = [b for b in os.environ.get(
+    "NOTIFICATION_BACKENDS", "notifications.backends.InAppBackend").split(",") if b]
+NOTIFICATION_WEBHOOK_URL = os.environ.get("NOTIFICATION_WEBHOOK_URL", "")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jiceng@localhost")
+# Largest photo accepted (bytes) and the longest side it is stored at (pixels).
+PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", 15 * 1024 * 1024))
+PHOTO_MAX_SIDE = int(os.environ.get("PHOTO_MAX_SIDE", 1600))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -73,3 +73,23 @@ def build_world() -> World:
         "root": User.objects.create_superuser("root", password=PASSWORD, role=Role.ADMIN),
     }
     return world
+
+
+def make_case(grid: OrgUnit, category=None, **options):
+    """A case reported by a resident in ``grid`` (a test category is made when none is given)."""
+    from cases.actions import report_case
+    from cases.models import Category
+
+    if category is None:
+        category, _ = Category.objects.get_or_create(code="9901", defaults={"name": "测试类别"})
+    options = {"source": "resident", "description": "测试事件", "reporter_name": "测试居民", **options}
+    case, _created = report_case(category=category, grid=grid, **options)
+    return case
+
+
+def case_of(world: World, key: str = "b"):
+    """The one case of community A or B in the world (made on first use)."""
+    cases = world.__dict__.setdefault("_cases", {})
+    if key not in cases:
+        cases[key] = make_case(world.grid_b if key == "b" else world.grid_a)
+    return cases[key]

@@ -12,6 +12,11 @@ urlpatterns = [
     path("api/v1/", include("jiceng.api.urls")),
     path("accounts/", include("accounts.urls")),
     path("places/", include("places.urls")),
+    path("cases/", include("cases.urls")),
+    path("hotline/", include("cases.hotline_urls")),
+    path("notifications/", include("notifications.urls")),
+    path("open311/v2/", include("open311.urls")),
+    path("", include("cases.public_urls")),
     path("", include("core.urls")),
 ]
 if settings.DEBUG:

@@ -127,6 +127,12 @@ class Department(models.Model):
         help_text=_("The place whose cases this department handles (usually the district or a street)."),
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    is_territorial = models.BooleanField(
+        _("territorial office"),
+        default=False,
+        help_text=_("The office of the place itself (a street office): it owns every case of its area that no "
+                    "duty-list row or category gives to another department (属地兜底)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from jiceng.testing import square
+from jiceng.testing import case_of, square
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,7 @@ OBJECT_ROUTES = {
     "user-detail": lambda w: {"pk": w.users["staff_b"].pk},
     "user-history": lambda w: {"pk": w.users["staff_b"].pk},
     "places:detail": lambda w: {"pk": w.grid_b.pk},
+    "cases:detail": lambda w: {"pk": case_of(w).pk},
 }
 # Routes with kwargs that do not name a record, with the values to probe them with (the response
 # must not show community B, like any list).

@@ -1,0 +1,48 @@
+"""Photos arrive from phones at any size and orientation: check, turn upright, shrink, re-encode as JPEG.
+
+Re-encoding also drops the EXIF block (which carries the phone's GPS track and model).
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_PHOTOS = 9
+Image.MAX_IMAGE_PIXELS = 60_000_000  # refuse decompression bombs well below Pillow's default
+
+
+def process_photo(upload) -> ContentFile:
+    """A resized JPEG of an uploaded image, or ValidationError naming what is wrong."""
+    name = getattr(upload, "name", "photo")
+    if getattr(upload, "size", 0) and upload.size > settings.PHOTO_MAX_BYTES:
+        raise ValidationError(_("%(name)s is larger than %(max)d MB.")
+                              % {"name": name, "max": settings.PHOTO_MAX_BYTES // (1024 * 1024)})
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            if image.mode not in ("RGB", "L"):
+                background = Image.new("RGB", image.size, "white")
+                rgba = image.convert("RGBA")
+                background.paste(rgba, mask=rgba.getchannel("A"))
+                image = background
+            image.thumbnail((settings.PHOTO_MAX_SIDE, settings.PHOTO_MAX_SIDE), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValidationError(_("%(name)s is not a photo we can read.") % {"name": name}) from exc
+    return ContentFile(out.getvalue(), name="photo.jpg")
+
+
+def process_photos(uploads) -> list[ContentFile]:
+    uploads = list(uploads or [])
+    if len(uploads) > MAX_PHOTOS:
+        raise ValidationError(_("At most %(n)d photos at a time.") % {"n": MAX_PHOTOS})
+    return [process_photo(upload) for upload in uploads]
