@@ -6,7 +6,10 @@ from places.geo import reset_grid_index
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploaded photos never land in var/media
+    # Each test process its own cache (the embedded default is a file cache shared by processes).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests do not run collectstatic: serve static files from the finders, without a manifest.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
@@ -25,7 +28,7 @@ def _english_outside_requests():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches():
+def _fresh_caches(_test_settings):
     """Each test starts with an empty cache and no grid index left by another test."""
     from cases.worktime import reset_cache
 

@@ -37,6 +37,7 @@ from .models import (
     Category,
     CoHandling,
     PhotoKind,
+    Source,
     Status,
     Step,
     Urgency,
@@ -171,7 +172,8 @@ def case_action(action: str):
             transition = workflow.TRANSITIONS[action]
             files = process_photos(photos)
             with transaction.atomic():
-                locked = Case.objects.select_for_update().select_related("category__parent").get(pk=case.pk)
+                locked = (Case.objects.select_for_update(of=("self",)).select_related("category__parent")
+                          .get(pk=case.pk))
                 if version is not None and int(version) != locked.version:
                     raise StaleCase(_("Someone else changed this case in the meantime; reload it and try again."),
                                     field="version")
@@ -293,14 +295,20 @@ def report_case(
     place = find_place(longitude, latitude, grid)
     files = process_photos(photos)
     title = (title or "").strip() or description.splitlines()[0][:40]
+    # The number is drawn in its own short transaction so concurrent reports do not queue on the
+    # counter row for the whole of their insert (a failed insert leaves a gap, which is harmless).
+    number = next_number(now)
     try:
         with transaction.atomic():
             case = Case(
-                number=next_number(now), client_id=client_id, source=source, external_id=external_id,
+                number=number, client_id=client_id, source=source, external_id=external_id,
                 category=category, title=title[:120], description=description, urgency=urgency, address=address,
-                longitude=longitude, latitude=latitude, grid=place, path=place.path, reporter=user,
-                reporter_name=reporter_name or (user.display_name if user else ""),
-                reporter_phone=reporter_phone or (user.phone if user else ""), reported_at=now,
+                longitude=longitude, latitude=latitude, grid=place, path=place.path,
+                # A hotline call is the caller's report, not the dispatcher's who typed it in.
+                reporter=None if source == Source.HOTLINE else user,
+                reporter_name=reporter_name or (user.display_name if user and source != Source.HOTLINE else ""),
+                reporter_phone=reporter_phone or (user.phone if user and source != Source.HOTLINE else ""),
+                reported_at=now,
             )
             start_clock(case, Step.REGISTER, now)
             case.save()
@@ -314,12 +322,17 @@ def report_case(
                 return _same_submitter(existing, user), False
         raise
     if register:
-        case = register_case(case, actor, now=now)
+        # A work order imported after the call is registered (and its dispatch clock started) when it
+        # reaches us, not back when the caller rang.
+        case = register_case(case, actor, now=max(now, timezone.now()))
     return case, True
 
 
 def _same_submitter(case: Case, user) -> Case:
-    if case.reporter_id != (user.pk if user else None):
+    """A retry must come from whoever submitted the first time (the reporter, or the staff member who
+    entered a hotline call for its caller)."""
+    submitter = case.reporter_id or case.events.filter(action="report").values_list("actor_id", flat=True).first()
+    if submitter != (user.pk if user else None):
         raise DuplicateClientId(_("This submission id was already used for another report."), field="client_id")
     return case
 

@@ -18,6 +18,7 @@ AUDITED = {
     "cases.CalendarYear": {},
     # Cases keep their own timeline (CaseEvent: who, when, from, to, why) instead of auditlog rows.
     "accounts.User": {"exclude_fields": ["password", "last_login"], "m2m_fields": {"scope_units"}},
+    "open311.ApiKey": {"exclude_fields": ["key_hash", "last_used"]},
 }
 
 

@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.shell",
+                "notifications.context_processors.header",
             ],
         },
     },
@@ -167,7 +168,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jiceng"}}
+    # Embedded mode: a file cache in the data directory, shared by the web workers and the background
+    # workers on this machine (so a changed grid polygon or holiday reaches every process).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
 
 # --- Background tasks -------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -268,6 +272,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "jiceng.api.errors.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
+    # Endpoints open to anyone (case tracking, Open311) are throttled per client address.
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "open311": "300/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jiceng API",

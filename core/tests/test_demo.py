@@ -335,3 +335,20 @@ def test_apps_can_register_steps_that_run_in_order_and_scale(db):
     assert OrgUnit.objects.filter(level=Level.COMMUNITY).count() == 2
     lon, lat = ctx.random_point(ctx.grids[0], np.random.default_rng(0))
     assert grid_index().locate(lon, lat) == ctx.grids[0].pk
+
+
+# --- The cases step (cases/demo.py) -------------------------------------------------------------
+def test_the_district_has_about_three_cases_per_grid_from_realistic_sources(ctx):
+    from cases.models import Case, Source, Status
+
+    grids = OrgUnit.objects.filter(level=Level.GRID).count()
+    total = Case.objects.count()
+    assert 2.5 * grids <= total <= 3.6 * grids
+    share = {source: Case.objects.filter(source=source).count() / total for source in Source.values}
+    assert 0.55 <= share[Source.PATROL] <= 0.65
+    assert 0.20 <= share[Source.HOTLINE] <= 0.30
+    assert 0.07 <= share[Source.RESIDENT] <= 0.13
+    assert share[Source.DEPARTMENT] > 0 and share[Source.VIDEO] > 0
+    assert set(Case.objects.values_list("status", flat=True)) == set(Status.values)
+    assert Case.objects.filter(status__in=(Status.CLOSED, Status.EVALUATED)).count() >= 0.75 * total
+    assert total in ctx.counts.values()  # the summary counts them (under a translated label)

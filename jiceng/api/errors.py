@@ -27,7 +27,20 @@ def error_body(error: str, detail: str, fields: dict | None = None) -> dict:
     return {"error": error, "detail": detail, "fields": fields or {}}
 
 
+def domain_error_response(exc):
+    """A refusal from an app's domain layer (``cases.actions.CaseError``: ``code``, ``status``, ``message``
+    and the ``field`` at fault, if any) in the API's error format."""
+    from rest_framework.response import Response
+
+    fields = {exc.field: [exc.message]} if getattr(exc, "field", None) else {}
+    return Response(error_body(exc.code, exc.message, fields), status=exc.status)
+
+
 def exception_handler(exc, context):
+    from cases.actions import CaseError
+
+    if isinstance(exc, CaseError):
+        return domain_error_response(exc)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             detail=exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

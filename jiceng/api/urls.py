@@ -3,12 +3,16 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, 
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import TokenView, UserViewSet
+from cases.api.views import CaseTrackEvaluateView, CaseTrackView, CaseViewSet, CategoryViewSet, DutyViewSet
 from places.api.views import DepartmentViewSet, OrgUnitViewSet
 
 router = DefaultRouter()
 router.register("places", OrgUnitViewSet, basename="orgunit")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("users", UserViewSet, basename="user")
+router.register("cases", CaseViewSet, basename="case")
+router.register("categories", CategoryViewSet, basename="category")
+router.register("duties", DutyViewSet, basename="duty")
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
@@ -16,4 +20,6 @@ urlpatterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="openapi"), name="api-redoc"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include(router.urls)),
+    path("cases/track/<str:tracking_code>/", CaseTrackView.as_view(), name="case-track"),
+    path("cases/track/<str:tracking_code>/evaluate/", CaseTrackEvaluateView.as_view(), name="case-track-evaluate"),
 ]

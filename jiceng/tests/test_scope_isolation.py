@@ -10,9 +10,17 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from cases.tests.api_builders import duty_of, photo_of
 from jiceng.testing import case_of, square
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Probes that need a file (a case photo) write it here, never into the project's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
 
 # Namespaces that are not ours to scope: Django admin is for superusers only.
 EXCLUDED_NAMESPACES = {"admin"}
@@ -27,13 +35,37 @@ OBJECT_ROUTES = {
     "user-history": lambda w: {"pk": w.users["staff_b"].pk},
     "places:detail": lambda w: {"pk": w.grid_b.pk},
     "cases:detail": lambda w: {"pk": case_of(w).pk},
+    "cases:photo": lambda w: {"pk": case_of(w).pk, "photo_pk": photo_of(w).pk},
+    "public:report-done": lambda w: {"pk": case_of(w).pk},
+    "notifications:detail": lambda w: {"pk": notification_of(w.users["staff_b"])},
+    "case-detail": lambda w: {"pk": case_of(w).pk},
+    "case-action": lambda w: {"pk": case_of(w).pk, "action_name": "register"},
+    "case-photo": lambda w: {"pk": case_of(w).pk, "photo_id": photo_of(w).pk},
+    "duty-detail": lambda w: {"pk": duty_of(w).pk},
 }
+
+
+def notification_of(user):
+    """A notification of a community-B user (notifications belong to their recipient alone)."""
+    from notifications.models import Notification
+
+    return Notification.objects.create(recipient=user, kind="update", title="银闸社区 110101001002 案件通知").pk
+
+
 # Routes with kwargs that do not name a record, with the values to probe them with (the response
 # must not show community B, like any list).
 PARAM_ROUTES = {
     "places:outlines-geojson": [{"level": "street"}, {"level": "community"}, {"level": "grid"}],
+    "open311:services": [{"fmt": "json"}, {"fmt": "xml"}],
+    "open311:requests": [{"fmt": "json"}, {"fmt": "xml"}],
+    # Public, by tracking code (the code is the key; the page shows no names, notes or places).
+    "public:track-detail": [{"code": "ZZZZ2222ZZ"}],
 }
-NON_OBJECT_ROUTES = {"set_language", "api-root", "openapi", "javascript-catalog", *PARAM_ROUTES}
+NON_OBJECT_ROUTES = {"set_language", "api-root", "openapi", "javascript-catalog", *PARAM_ROUTES,
+                     # Public: the tracking code is the key (shows no names, notes or places; throttled).
+                     "case-track", "case-track-evaluate",
+                     # Open311 is the public district-wide view: no reporter data (open311/tests).
+                     "open311:service", "open311:request", "open311:token"}
 # What community B looks like in a response: its names and codes.
 B_MARKERS = ("银闸", "110101001002", "B-OFFICE", "staff_b")
 

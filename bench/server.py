@@ -1,0 +1,94 @@
+"""Shared by the HTTP benchmarks: a PostgreSQL database of their own and a real gunicorn in front of it.
+
+``prepare_database(url, scale)`` drops and recreates the database, migrates it and loads the demo
+district; ``Server(url, workers)`` runs ``gunicorn`` (the same command ``bin/serve`` uses) on a free
+port until the ``with`` block ends. Timings are taken by the client, over loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/jiceng_bench"
+
+
+def env_for(database_url: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "jiceng.settings",
+           "JICENG_VAR_DIR": os.environ.get("JICENG_VAR_DIR", "/tmp/jiceng-bench"), "DEBUG": "0",
+           "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    Path(env["JICENG_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def manage(database_url: str, *args: str) -> str:
+    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env_for(database_url),
+                            capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def prepare_database(database_url: str, scale: float) -> None:
+    """Recreate the database and fill it with the demo district at ``scale``."""
+    parsed = urlparse(database_url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    started = time.perf_counter()
+    manage(database_url, "migrate", "--noinput", "-v0")
+    manage(database_url, "load_demo", "--scale", str(scale))
+    print(f"prepared {name}: demo district at scale {scale} in {time.perf_counter() - started:.0f} s")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, database_url: str, workers: int, threads: int = 1):
+        self.database_url = database_url
+        self.workers = workers
+        self.threads = threads
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "jiceng.wsgi:application",
+                   "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+                   "--threads", str(self.threads), "--log-level", "warning"]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env_for(self.database_url))
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=1).read()
+                return self
+            except OSError:
+                time.sleep(0.2)
+        self.process.kill()
+        sys.exit("gunicorn did not come up")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
