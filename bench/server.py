@@ -68,6 +68,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self):
+        manage(self.database_url, "collectstatic", "--noinput", "-v0")  # pages need the manifest
         command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "jiceng.wsgi:application",
                    "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
                    "--threads", str(self.threads), "--log-level", "warning"]

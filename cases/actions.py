@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -231,16 +231,23 @@ def responsible(role: str, path: str, department_id: int | None = None):
 
 # --- Creating a case ------------------------------------------------------------------------------
 def next_number(now: datetime) -> str:
+    """The next case number of the day: one UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35), which is
+    its own short transaction unless the caller holds one."""
     day = timezone.localdate(now)
-    with transaction.atomic():
-        if not CaseCounter.objects.filter(day=day).update(last=F("last") + 1):
+    table = connection.ops.quote_name(CaseCounter._meta.db_table)
+    bump = f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last"  # noqa: S608 (no user input)
+    with connection.cursor() as cursor:
+        cursor.execute(bump, [day])
+        row = cursor.fetchone()
+        if row is None:  # the day's first case
             try:
                 with transaction.atomic():
                     CaseCounter.objects.create(day=day, last=1)
-            except IntegrityError:
-                CaseCounter.objects.filter(day=day).update(last=F("last") + 1)
-        last = CaseCounter.objects.get(day=day).last
-    return f"{day:%Y%m%d}{last:05d}"
+                row = (1,)
+            except IntegrityError:  # someone else made the row first
+                cursor.execute(bump, [day])
+                row = cursor.fetchone()
+    return f"{day:%Y%m%d}{row[0]:05d}"
 
 
 def find_place(longitude, latitude, grid: OrgUnit | None) -> OrgUnit:
@@ -281,10 +288,6 @@ def report_case(
     now = now or timezone.now()
     user = actor if getattr(actor, "is_authenticated", False) else None
     client_id = (client_id or "").strip() or None
-    if client_id:
-        existing = Case.objects.filter(client_id=client_id).first()
-        if existing:
-            return _same_submitter(existing, user), False
     description = (description or "").strip()
     if not description:
         raise CaseError(_("Describe the problem."), field="description")

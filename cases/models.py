@@ -273,6 +273,11 @@ class Case(models.Model):
             models.Index(fields=["warn_at"], name="case_due_alerts",
                          condition=Q(warn_at__isnull=False, alert_stage__lt=2)),
             models.Index(fields=["reporter", "-reported_at"], name="case_reporter"),
+            # The open cases whose clock runs, newest first (the console's deadline filters), and the
+            # closings of a period (figures).
+            models.Index(fields=["-reported_at", "-id"], name="case_clock_reported",
+                         condition=Q(deadline__isnull=False)),
+            models.Index(fields=["closed_at"], name="case_closed", condition=Q(closed_at__isnull=False)),
         ]
 
     def __str__(self):

@@ -48,7 +48,7 @@ from .models import (
     Source,
     Status,
 )
-from .routing import owner_department
+from .routing import owner_department, owners
 
 PAGE_SIZE = 25
 VERIFY_PAGE_SIZE = 20
@@ -180,15 +180,13 @@ class CoRow:
 
 def case_rows(cases, *, suggest: bool = False, selectable: bool = False, now=None) -> list[Row]:
     now = now or timezone.now()
-    owners: dict[tuple[int, int], object] = {}
+    cases = list(cases)
+    suggestions = owners((case.category, case.grid) for case in cases
+                         if suggest and case.status in SUGGEST_STATUSES)
     rows = []
     for case in cases:
         row = Row(case, case.due_state(now), selectable and case.status in BULK_STATUSES)
-        if suggest and case.status in SUGGEST_STATUSES:
-            key = (case.category_id, case.grid_id)
-            if key not in owners:
-                owners[key] = owner_department(case.category, case.grid)
-            row.suggested = owners[key]
+        row.suggested = suggestions.get((case.category_id, case.grid_id))
         rows.append(row)
     return rows
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Role
 
@@ -47,7 +48,7 @@ TRANSITIONS: dict[str, Transition] = {
     "resolve": _t(_("Report as resolved"), [Status.ACCEPTED], Status.RESOLVED, [H], note_required=True),
     "verify": _t(_("Verification passed"), [Status.RESOLVED], Status.VERIFIED, [INS]),
     "send_back": _t(_("Send back for rework"), [Status.RESOLVED], Status.ACCEPTED, [INS], note_required=True),
-    "close": _t(_("Close"), [Status.VERIFIED], Status.CLOSED, [D]),
+    "close": _t(pgettext_lazy("case action", "Close"), [Status.VERIFIED], Status.CLOSED, [D]),
     "evaluate": _t(_("Evaluate"), [Status.CLOSED], Status.EVALUATED, [Role.RESIDENT_USER, Role.GRID_WORKER,
                                                                          Role.COMMUNITY_STAFF]),
     "callback": _t(_("Call back the reporter"), [Status.CLOSED], Status.EVALUATED, [D]),

@@ -296,4 +296,4 @@ def locate_grid(lon: float, lat: float):
     from .models import OrgUnit
 
     pk = grid_index().locate(lon, lat)
-    return OrgUnit.objects.filter(pk=pk).first() if pk else None
+    return OrgUnit.objects.defer("geometry").filter(pk=pk).first() if pk else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -89,7 +91,18 @@ class PlaceField(CodeOrIdField):
 
 
 # --- Reading a case -----------------------------------------------------------------------------
-class CaseListSerializer(serializers.ModelSerializer):
+class BuiltOnce:
+    """A ModelSerializer whose fields are built once per class, then copied (building them from the
+    model on every instance costs milliseconds on the busiest endpoints)."""
+
+    def get_fields(self):
+        cls = type(self)
+        if "_built_fields" not in cls.__dict__:
+            cls._built_fields = super().get_fields()
+        return copy.deepcopy(cls._built_fields)
+
+
+class CaseListSerializer(BuiltOnce, serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display")
     category = serializers.CharField(source="category.code")
     category_name = serializers.CharField(source="category.name")
@@ -277,6 +290,18 @@ class CaseCreateSerializer(serializers.Serializer):
 
         data = dict(self.validated_data)
         return report_case(actor=self.context["request"].user, photos=data.pop("photos", []), **data)
+
+
+class CaseCreatedSerializer(CaseDetailSerializer):
+    """The answer to a report: the case's own fields, from memory, without the timeline, photos and
+    actions (no second read: reporting is the busiest write of the system; GET the case for more)."""
+
+    timeline = photos = co_handling = available_actions = None
+
+    class Meta(CaseDetailSerializer.Meta):
+        fields = [f for f in CaseDetailSerializer.Meta.fields
+                  if f not in ("timeline", "photos", "co_handling", "available_actions")]
+        read_only_fields = fields
 
 
 # --- Acting on a case ---------------------------------------------------------------------------

@@ -10,10 +10,12 @@ from __future__ import annotations
 import inspect
 from collections import defaultdict
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, views, viewsets
@@ -23,14 +25,17 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from cases import actions, workflow
+from accounts.scope import get_visible_or_404
+from cases import actions, figures, workflow
 from cases.models import Case, CasePhoto, Category, DutyAssignment
 from jiceng.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
+from places.models import Level, OrgUnit
 
 from .filtersets import CaseFilterSet, DutyFilterSet
 from .serializers import (
     ActionDescriptionSerializer,
     ActionInputSerializer,
+    CaseCreatedSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseListSerializer,
@@ -102,7 +107,8 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     def detail_of(self, pk: int):
         """The case as the caller sees it now (after an action it may have left their view)."""
-        case = CaseDetailSerializer.prefetch(Case.objects.visible_to(self.request.user)).filter(pk=pk).first()
+        visible = Case.objects.visible_to(self.request.user).filter(pk=pk).order_by()  # by pk: no sort index
+        case = CaseDetailSerializer.prefetch(visible).first()
         if case is None:
             case = Case.objects.only("id", "number", "status", "version").get(pk=pk)
             return {"id": case.pk, "number": case.number, "status": case.status,
@@ -111,7 +117,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     @extend_schema(
         request={"application/json": CaseCreateSerializer, "multipart/form-data": CaseCreateSerializer},
-        responses={201: CaseDetailSerializer, 200: OpenApiResponse(CaseDetailSerializer, description=(
+        responses={201: CaseCreatedSerializer, 200: OpenApiResponse(CaseCreatedSerializer, description=(
             "A retried submission (same client_id, same person): the case made the first time."))},
         description="Report a case (上报). Give a point (longitude, latitude) or a grid. Photos: several files "
                     "named `photos` in a multipart body.",
@@ -121,7 +127,8 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         serializer.is_valid(raise_exception=True)
         with photo_errors():
             case, created = serializer.report()
-        return Response(self.detail_of(case.pk), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        data = CaseCreatedSerializer(case, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(methods=["GET"], operation_id="cases_action_describe", parameters=[ACTION_PARAMETER],
                    responses=ActionDescriptionSerializer,
@@ -168,6 +175,47 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         response = FileResponse(image, content_type="image/jpeg")
         response["Cache-Control"] = "private, max-age=86400"
         return response
+
+
+class FiguresQuerySerializer(serializers.Serializer):
+    by = serializers.ChoiceField(choices=["total", *figures.GROUPINGS], default="total")
+    level = serializers.ChoiceField(choices=[Level.STREET, Level.COMMUNITY, Level.GRID], required=False)
+    parent = serializers.IntegerField(required=False, help_text="A place id: its places at `level` get a row each.")
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False, help_text="Inclusive.")
+
+    def validate(self, attrs):
+        if attrs["by"] == "place" and "level" not in attrs:
+            raise serializers.ValidationError({"level": _("Grouping by place needs a level.")})
+        if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": _("The end is before the start.")})
+        if "parent" in attrs:
+            attrs["parent"] = get_visible_or_404(OrgUnit, self.context["request"].user, pk=attrs["parent"])
+        return attrs
+
+
+class CaseFiguresView(views.APIView):
+    """Figures of the cases in the caller's scope (``cases.figures``: the service dashboards reuse)."""
+
+    @extend_schema(parameters=[FiguresQuerySerializer], responses=OpenApiTypes.OBJECT, description=(
+        "Reported, registered, closed, on-time closing rate (按期结案率), overdue open cases, rework rate "
+        "(返工率), return rate, average handling hours, satisfaction, for the period (dates inclusive), as a "
+        "total and grouped `by` place (with `level`, optionally under `parent`), department, category, day "
+        "or month. Rates are null when there is nothing to divide by."))
+    def get(self, request):
+        query = FiguresQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        options = query.validated_data
+        start = options.get("start")
+        end = options["end"] + timedelta(days=1) if options.get("end") else None
+        cases = Case.objects.visible_to(request.user)
+        result = {"total": figures.case_figures(cases, start, end).as_dict()}
+        if options["by"] != "total":
+            rows = figures.figures_by(cases, options["by"], level=options.get("level"),
+                                      parent=options.get("parent"), start=start, end=end)
+            result["rows"] = [{"key": str(row.key) if row.key is not None else None, "label": str(row.label),
+                               "figures": row.figures.as_dict()} for row in rows]
+        return Response(result)
 
 
 class PublicThrottle(AnonRateThrottle):

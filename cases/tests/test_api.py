@@ -61,12 +61,14 @@ def test_one_case_from_report_to_evaluation_by_five_people(cw, api):
     assert case["category"] == "0101" and case["category_major"] == "市容环境"
     assert case["reporter_phone_masked"] == "138****5678" and PHONE not in reported.content.decode()
     assert case["tracking_code"] and case["due_state"] == "on_time" and case["deadline"]
+    assert "timeline" not in case  # the answer to a report is lean; the detail has the rest
+    pk = case["id"]
+    case = api.get(f"/api/v1/cases/{pk}/").json()
     assert [p["kind"] for p in case["photos"]] == ["report", "report"]
     assert [a["action"] for a in case["available_actions"]] == ["escalate"]
     photo = api.get(case["photos"][0]["url"])
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
     assert max(case["photos"][0]["width"], case["photos"][0]["height"]) == 1600  # resized on the server
-    pk = case["id"]
 
     # The dispatcher finds it in the queue, registers it and dispatches it to the owner department.
     queue = as_user(api, u["dispatcher"]).get("/api/v1/cases/", {"status": "reported"}).json()
@@ -505,3 +507,26 @@ def test_the_side_paths_reject_return_deny_send_back_callback_and_calling_depart
     body = called.json()
     assert sorted(c["department_name"] for c in body["co_handling"]) == ["东华门街道办事处", "水务局"]
     assert [e["action"] for e in body["timeline"]][-3:] == ["verify", "close", "callback"]
+
+
+# --- Figures ----------------------------------------------------------------------------------------
+def test_figures_count_only_the_callers_scope_and_group_by_place(cw, report):
+    from jiceng.testing import make_case
+
+    report()
+    report()
+    make_case(cw.grid_b)
+    staff_a = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    staff_a.force_authenticate(cw.users["staff_a"])
+    total = staff_a.get("/api/v1/cases/figures/").json()["total"]
+    assert total["reported"] == 2 and total["on_time_closing_rate"] is None
+    dispatcher = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    dispatcher.force_authenticate(cw.users["dispatcher"])
+    body = dispatcher.get("/api/v1/cases/figures/", {"by": "place", "level": "community",
+                                                     "parent": cw.street.pk}).json()
+    assert body["total"]["reported"] == 3
+    assert {row["label"]: row["figures"]["reported"] for row in body["rows"]} == {"多福巷社区": 2, "银闸社区": 1}
+    bad = dispatcher.get("/api/v1/cases/figures/", {"by": "place"})
+    assert bad.status_code == 400 and "level" in bad.json()["fields"]
+    assert staff_a.get("/api/v1/cases/figures/", {"by": "place", "level": "grid",
+                                                  "parent": cw.community_b.pk}).status_code == 404

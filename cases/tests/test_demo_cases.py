@@ -11,6 +11,7 @@ import pytest
 import shapely
 from django.db import transaction
 from django.test import override_settings
+from django.utils import translation
 
 from accounts.models import User
 from cases import demo as case_demo
@@ -25,7 +26,9 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 @pytest.fixture(scope="module")
 def demo_district(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+    # In English like every test (conftest): a module fixture runs before that per-test override.
+    with (django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), translation.override("en"),
+          transaction.atomic()):
         ctx = demo.build_demo(seed=SEED, scale=0.5, streets=2)
         yield ctx
         transaction.set_rollback(True)

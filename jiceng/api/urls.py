@@ -3,7 +3,14 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, 
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import TokenView, UserViewSet
-from cases.api.views import CaseTrackEvaluateView, CaseTrackView, CaseViewSet, CategoryViewSet, DutyViewSet
+from cases.api.views import (
+    CaseFiguresView,
+    CaseTrackEvaluateView,
+    CaseTrackView,
+    CaseViewSet,
+    CategoryViewSet,
+    DutyViewSet,
+)
 from places.api.views import DepartmentViewSet, OrgUnitViewSet
 
 router = DefaultRouter()
@@ -19,6 +26,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="openapi"), name="api-redoc"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("cases/figures/", CaseFiguresView.as_view(), name="case-figures"),
     path("", include(router.urls)),
     path("cases/track/<str:tracking_code>/", CaseTrackView.as_view(), name="case-track"),
     path("cases/track/<str:tracking_code>/evaluate/", CaseTrackEvaluateView.as_view(), name="case-track-evaluate"),

@@ -13,6 +13,8 @@
     el.dataset.ready = "1";
     var data = readJson(el.dataset.data) || {};
     var tileUrl = el.dataset.tileUrl;
+    L.Control.Zoom.mergeOptions({ zoomInTitle: document.body.dataset.zoomIn || "Zoom in",
+      zoomOutTitle: document.body.dataset.zoomOut || "Zoom out" });  // translated in base.html
     var map = L.map(el, { attributionControl: Boolean(tileUrl), scrollWheelZoom: false, zoomSnap: 0.25, maxZoom: 19 });
     map.setView([35, 105], 4);  // a view must exist before layers are added
     if (tileUrl) {

@@ -26,6 +26,8 @@
 
   function baseMap(el) {
     var tileUrl = el.dataset.tileUrl;
+    L.Control.Zoom.mergeOptions({ zoomInTitle: document.body.dataset.zoomIn || "Zoom in",
+      zoomOutTitle: document.body.dataset.zoomOut || "Zoom out" });  // translated in base.html
     var map = L.map(el, {
       preferCanvas: false,
       attributionControl: Boolean(tileUrl),

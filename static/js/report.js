@@ -135,6 +135,8 @@
     }
 
     if (typeof L !== "undefined") {
+      L.Control.Zoom.mergeOptions({ zoomInTitle: document.body.dataset.zoomIn || "Zoom in",
+        zoomOutTitle: document.body.dataset.zoomOut || "Zoom out" });  // translated in base.html
       map = L.map(el, { attributionControl: Boolean(el.dataset.tileUrl), zoomSnap: 0.25, minZoom: 3, maxZoom: 19 });
       if (el.dataset.tileUrl) {
         L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
