@@ -49,11 +49,10 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.scope import covers
 from places.geo import locate_grid
-from places.io import RowError
+from places.io import PlaceImportError, RowError
 from places.models import Level, OrgUnit
 
 from . import workflow
@@ -62,7 +61,6 @@ from .models import Case, Category, Source, Urgency
 
 FIELDS = ("external_id", "reported_at", "category", "category_code", "title", "description", "address",
           "longitude", "latitude", "grid", "reporter_name", "reporter_phone", "urgency")
-FIELD_ORDER = {name: i for i, name in enumerate(FIELDS)}
 REQUIRED = ("external_id", "reported_at", "description")
 
 # The header of each column in the downloadable template (Chinese, as 12345 exports name them).
@@ -115,21 +113,14 @@ class HotlineRowError(RowError):
     column: str = ""
 
 
-class HotlineImportError(Exception):
+class HotlineImportError(PlaceImportError):
     """The file has problems; nothing was written. ``errors`` lists every one, by row and column."""
 
-    def __init__(self, errors: list[RowError]):
-        self.errors = sorted(errors, key=lambda e: (e.row, FIELD_ORDER.get(e.field, len(FIELDS))))
-        super().__init__(self.errors)
+    fields = FIELDS
 
-    def __str__(self) -> str:
-        count = len(self.errors)
-        lines = [ngettext("Nothing was imported: %(count)d error.", "Nothing was imported: %(count)d errors.",
-                          count) % {"count": count}]
-        for error in self.errors:
-            where = describe(error)
-            lines.append(f"{where}: {error.message}")
-        return "\n".join(lines)
+    @staticmethod
+    def describe(error: RowError) -> str:
+        return describe(error)
 
 
 def describe(error: RowError) -> str:

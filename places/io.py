@@ -61,7 +61,6 @@ from .geo import GeometryError, to_shape
 from .models import CHILD_LEVEL, Level, OrgUnit
 
 FIELDS = ("code", "name", "level", "parent_code", "resident_count", "household_count", "geometry")
-FIELD_ORDER = {name: i for i, name in enumerate(FIELDS)}
 
 # Accepted header (Excel) and property (GeoJSON) names, normalised (see _header_key).
 HEADER_ALIASES = {
@@ -102,22 +101,27 @@ class RowError:
 
 
 class PlaceImportError(Exception):
-    """The file has problems; nothing was written. ``errors`` lists every one, by row."""
+    """The file has problems; nothing was written. ``errors`` lists every one, by row (and, within a
+    row, in the order of ``fields``). Other imports subclass it with their own fields and wording."""
+
+    fields: tuple[str, ...] = FIELDS
 
     def __init__(self, errors: list[RowError]):
-        self.errors = sorted(errors, key=lambda e: (e.row, FIELD_ORDER.get(e.field, len(FIELDS))))
+        order = {name: i for i, name in enumerate(self.fields)}
+        self.errors = sorted(errors, key=lambda e: (e.row, order.get(e.field, len(order))))
         super().__init__(self.errors)
+
+    @staticmethod
+    def describe(error: RowError) -> str:
+        if error.field:
+            return _("Row %(row)s, %(field)s") % {"row": error.row, "field": error.field}
+        return _("Row %(row)s") % {"row": error.row}
 
     def __str__(self) -> str:
         count = len(self.errors)
         lines = [ngettext("Nothing was imported: %(count)d error.", "Nothing was imported: %(count)d errors.",
                           count) % {"count": count}]
-        for error in self.errors:
-            if error.field:
-                lines.append(_("Row %(row)s, %(field)s: %(message)s") % {
-                    "row": error.row, "field": error.field, "message": error.message})
-            else:
-                lines.append(_("Row %(row)s: %(message)s") % {"row": error.row, "message": error.message})
+        lines += [f"{self.describe(error)}: {error.message}" for error in self.errors]
         return "\n".join(lines)
 
 
