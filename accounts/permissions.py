@@ -38,6 +38,11 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
                          Role.LEADER, Role.RESIDENT_USER], WRITE),
     },
     "cases.dutyassignment": {**dict.fromkeys(STAFF_ROLES, READ), Role.DISPATCHER: WRITE, Role.ADMIN: WRITE},
+    # The registers (一标三实): kept by grid workers and community staff; justice officers and
+    # mediators look people up; leaders see figures only, never the rows.
+    **{label: {Role.GRID_WORKER: WRITE, Role.COMMUNITY_STAFF: WRITE, Role.JUSTICE_OFFICER: READ,
+               Role.MEDIATOR: READ, Role.ADMIN: WRITE}
+       for label in ("people.address", "people.house", "people.resident", "people.unitorg")},
     # People: staff see the accounts of their scope; administrators manage them.
     "accounts.user": {
         **dict.fromkeys(STAFF_ROLES, READ),

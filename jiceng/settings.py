@@ -5,6 +5,7 @@ the embedded mode: SQLite in ``var/``, local-memory cache, the database task que
 installation sets ``JICENG_MODE=production`` and must then provide its own ``SECRET_KEY``.
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -97,6 +98,7 @@ INSTALLED_APPS = [
     "cases",
     "notifications",
     "open311",
+    "people",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +184,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Rotating: put the old secret into SECRET_KEY_FALLBACKS.
 SALT_KEY = os.environ.get("FIELD_ENCRYPTION_SALT", "jiceng-field-encryption-salt")
 SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k]
+# Exact search by ID number uses a keyed hash (HMAC-SHA256) stored beside the encrypted number.
+ID_HASH_KEY = os.environ.get("ID_HASH_KEY") or hashlib.sha256(f"id-hash:{SECRET_KEY}".encode()).hexdigest()
 
 # --- Cases: working time, deadlines, notifications ---------------------------------------------
 # Office hours on a working day, as "HH:MM-HH:MM" spans; step limits in working hours count these.
