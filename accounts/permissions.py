@@ -43,6 +43,9 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     **{label: {Role.GRID_WORKER: WRITE, Role.COMMUNITY_STAFF: WRITE, Role.JUSTICE_OFFICER: READ,
                Role.MEDIATOR: READ, Role.ADMIN: WRITE}
        for label in ("people.address", "people.house", "people.resident", "people.unitorg")},
+    # Special-care persons: the workers of the place and the justice office; leaders see figures only.
+    "care.specialperson": {Role.GRID_WORKER: WRITE, Role.COMMUNITY_STAFF: WRITE, Role.JUSTICE_OFFICER: WRITE,
+                           Role.ADMIN: WRITE},
     # People: staff see the accounts of their scope; administrators manage them.
     "accounts.user": {
         **dict.fromkeys(STAFF_ROLES, READ),

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "notifications",
     "open311",
     "people",
+    "care",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
+from care.alerts import sweep as care_sweep
 from cases.deadlines import sweep
 
 logger = logging.getLogger("cases.deadlines")
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         if once:
             warned, overdue = sweep()
             self.stdout.write(f"warned={warned} overdue={overdue}")
+            workers, justice = care_sweep()
+            self.stdout.write(f"missed visits: workers alerted={workers} justice office alerted={justice}")
             return
         self.loop(interval)
 
@@ -62,6 +65,13 @@ class Command(BaseCommand):
                         logger.info("Deadline sweep: %d warnings, %d overdue notices", warned, overdue)
                     else:
                         logger.debug("Deadline sweep: nothing due")
+                try:
+                    workers, justice = care_sweep()  # missed visits of special-care persons
+                except Exception:
+                    logger.exception("Care sweep failed")
+                else:
+                    if workers or justice:
+                        logger.info("Care sweep: %d missed-visit alerts, %d to the justice office", workers, justice)
                 stop.wait(interval)
         finally:
             for sig, handler in previous.items():
