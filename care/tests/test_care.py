@@ -96,3 +96,29 @@ def test_correction_records_are_the_justice_offices_and_the_help_groups(care_wor
     assert set(SpecialPerson.objects.visible_to(w.users["worker_a"])) == {correction, elderly}
     assert not SpecialPerson.objects.visible_to(w.users["staff_b"]).exists()
     assert not SpecialPerson.objects.visible_to(w.users["leader"]).exists()
+
+
+def test_figures_count_coverage_overdue_lost_contact_placement_and_reoffending(care_world):
+    from care.figures import care_figures
+
+    w = care_world
+    released = enrol(w, kind=CareKind.RELEASED, level=Level.NORMAL, start=date(2026, 1, 5), is_placed=True)
+    other = Resident.objects.create(grid=w.grid_a, name="李某")
+    w.resident = other
+    correction = enrol(w, kind=CareKind.CORRECTION, level=Level.STRICT, start=date(2026, 10, 1),
+                       reoffended_on=date(2026, 10, 20))
+    # October: the released person (monthly) is due once and visited twice; the correction subject
+    # (weekly) is due four times and visited once.
+    for day in (date(2026, 10, 9), date(2026, 10, 16)):
+        actions.log_visit(released, w.users["worker_a"], visited_on=day, findings="正常")
+    actions.log_visit(correction, w.users["worker_a"], visited_on=date(2026, 10, 12), findings="报到")
+    figures = care_figures(SpecialPerson.objects.visible_to(w.users["justice"]), date(2026, 10, 1),
+                           date(2026, 10, 31), today=date(2026, 11, 23))
+    assert figures.persons == 2 and figures.by_kind["released"] == 1 and figures.by_kind["correction"] == 1
+    assert (figures.visits_due, figures.visits_done) == (1 + 4, 1 + 1)
+    assert figures.overdue_visits == 2  # both next visits fell due before 23 November
+    assert figures.placement_rate == 1.0 and figures.reoffending_rate == 0.5
+    assert figures.lost_contact == 0
+    nothing = care_figures(SpecialPerson.objects.visible_to(w.users["staff_b"]), date(2026, 10, 1),
+                           date(2026, 10, 31))
+    assert nothing.persons == 0 and nothing.visit_coverage is None and nothing.placement_rate is None
