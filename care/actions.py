@@ -85,3 +85,79 @@ def transfer_person(person: SpecialPerson, actor, *, resident_grid, note: str = 
     person.save()
     _event(person, "transfer", actor, note, from_grid=old.code, to_grid=resident_grid.code)
     return person
+
+
+@transaction.atomic
+def change_level(person: SpecialPerson, actor, *, level: str, note: str = "") -> SpecialPerson:
+    """A new supervision level or risk band: the visit plan follows from the last visit."""
+    person = SpecialPerson.objects.select_for_update().get(pk=person.pk)
+    old = person.level
+    if level == old:
+        raise CareError(_("The level is unchanged."), field="level")
+    person.level = level
+    person.next_visit_due = next_due(person)
+    person.save(update_fields=["level", "next_visit_due", "updated"])
+    _event(person, "level", actor, note, from_level=old, to_level=level)
+    return person
+
+
+@transaction.atomic
+def end_care(person: SpecialPerson, actor, *, end_date: date, note: str, revoked: bool = False) -> SpecialPerson:
+    """End the care (解除/期满) or, for community correction, record its revocation (收监)."""
+    if not (note or "").strip():
+        raise CareError(_("Please give a reason."), field="note")
+    person = SpecialPerson.objects.select_for_update().get(pk=person.pk)
+    if person.status in (CareStatus.ENDED, CareStatus.REVOKED):
+        raise CareError(_("This care has already ended."), field="status")
+    if end_date < person.start_date:
+        raise CareError(_("The end cannot be before the start."), field="end_date")
+    person.status = CareStatus.REVOKED if revoked else CareStatus.ENDED
+    person.end_date = end_date
+    person.next_visit_due = None
+    person.alert_stage = 0
+    person.save(update_fields=["status", "end_date", "next_visit_due", "alert_stage", "updated"])
+    _event(person, "revoke" if revoked else "end", actor, note, end_date=end_date.isoformat())
+    return person
+
+
+@transaction.atomic
+def record_outcome(person: SpecialPerson, actor, *, is_placed: bool | None = None, reoffended_on: date | None = None,
+                   note: str = "") -> SpecialPerson:
+    """Placement (安置) of a released person, or reoffending (重新犯罪)."""
+    person = SpecialPerson.objects.select_for_update().get(pk=person.pk)
+    data = {}
+    if is_placed is not None and is_placed != person.is_placed:
+        person.is_placed = is_placed
+        data["is_placed"] = is_placed
+    if reoffended_on is not None:
+        if reoffended_on > timezone.localdate():
+            raise CareError(_("The date cannot be in the future."), field="reoffended_on")
+        person.reoffended_on = reoffended_on
+        data["reoffended_on"] = reoffended_on.isoformat()
+    if not data:
+        raise CareError(_("Nothing changed."))
+    person.save(update_fields=["is_placed", "reoffended_on", "updated"])
+    _event(person, "outcome", actor, note, **data)
+    return person
+
+
+@transaction.atomic
+def add_help_member(person: SpecialPerson, actor, *, name: str, role: str, duty: str = "", user=None):
+    """A new member of the help group (定人、定责)."""
+    from .models import HelpGroupMember
+
+    if not (name or "").strip():
+        raise CareError(_("Give the member's name."), field="name")
+    if not (role or "").strip():
+        raise CareError(_("Give the member's role."), field="role")
+    member = HelpGroupMember.objects.create(person=person, user=user, name=name.strip(), role=role.strip(),
+                                            duty=duty.strip())
+    _event(person, "member_added", actor, name=member.name, role=member.role)
+    return member
+
+
+@transaction.atomic
+def remove_help_member(member, actor):
+    person = member.person
+    _event(person, "member_removed", actor, name=member.name, role=member.role)
+    member.delete()

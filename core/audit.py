@@ -19,6 +19,17 @@ AUDITED = {
     # Cases keep their own timeline (CaseEvent: who, when, from, to, why) instead of auditlog rows.
     "accounts.User": {"exclude_fields": ["password", "last_login"], "m2m_fields": {"scope_units"}},
     "open311.ApiKey": {"exclude_fields": ["key_hash", "last_used"]},
+    # The registers (一标三实). Encrypted fields would be logged decrypted: never write their values.
+    "people.Address": {"exclude_fields": ["created", "updated", "path"]},
+    "people.House": {"exclude_fields": ["created", "updated", "path", "landlord_phone"]},
+    "people.Resident": {"exclude_fields": ["created", "updated", "path", "id_number", "id_hash", "phone"],
+                        "m2m_fields": {"tags"}},
+    "people.UnitOrg": {"exclude_fields": ["created", "updated", "path", "contact_phone"]},
+    "people.Tag": {},
+    # Special-care persons (their CareEvent timeline is the business history; auditlog records edits).
+    "care.SpecialPerson": {"exclude_fields": ["created", "updated", "path", "alert_stage"]},
+    "care.HelpGroupMember": {},
+    "care.Visit": {"exclude_fields": ["recorded_at"]},
 }
 
 

@@ -289,6 +289,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps have a "status", "kind" or "level": name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Status",
+        "CategoryKindEnum": "cases.models.CategoryKind",
+        "PlaceLevelEnum": "places.models.Level",
+        "ResidentStatusEnum": "people.models.ResidentStatus",
+        "UnitKindEnum": "people.models.UnitKind",
+        "CareKindEnum": "care.models.CareKind",
+        "CareLevelEnum": "care.models.Level",
+        "CareStatusEnum": "care.models.CareStatus",
+        "NotificationKindEnum": "notifications.models.Kind",
+    },
 }
 
 # --- Map --------------------------------------------------------------------------------------

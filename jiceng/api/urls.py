@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, 
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import TokenView, UserViewSet
+from care.api.views import CareFiguresView, PersonViewSet
 from cases.api.views import (
     CaseFiguresView,
     CaseTrackEvaluateView,
@@ -11,6 +12,7 @@ from cases.api.views import (
     CategoryViewSet,
     DutyViewSet,
 )
+from people.api.views import AddressViewSet, HouseViewSet, ResidentViewSet, UnitViewSet
 from places.api.views import DepartmentViewSet, OrgUnitViewSet
 
 router = DefaultRouter()
@@ -20,6 +22,11 @@ router.register("users", UserViewSet, basename="user")
 router.register("cases", CaseViewSet, basename="case")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("duties", DutyViewSet, basename="duty")
+router.register("care/persons", PersonViewSet, basename="careperson")
+router.register("people/residents", ResidentViewSet, basename="resident")
+router.register("people/houses", HouseViewSet, basename="house")
+router.register("people/addresses", AddressViewSet, basename="address")
+router.register("people/units", UnitViewSet, basename="unitorg")
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
@@ -27,6 +34,7 @@ urlpatterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="openapi"), name="api-redoc"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("cases/figures/", CaseFiguresView.as_view(), name="case-figures"),
+    path("care/figures/", CareFiguresView.as_view(), name="care-figures"),
     path("", include(router.urls)),
     path("cases/track/<str:tracking_code>/", CaseTrackView.as_view(), name="case-track"),
     path("cases/track/<str:tracking_code>/evaluate/", CaseTrackEvaluateView.as_view(), name="case-track-evaluate"),

@@ -42,7 +42,42 @@ OBJECT_ROUTES = {
     "case-action": lambda w: {"pk": case_of(w).pk, "action_name": "register"},
     "case-photo": lambda w: {"pk": case_of(w).pk, "photo_id": photo_of(w).pk},
     "duty-detail": lambda w: {"pk": duty_of(w).pk},
+    "people:detail": lambda w: {"pk": resident_of(w).pk},
+    "people:edit": lambda w: {"pk": resident_of(w).pk},
+    "people:reveal": lambda w: {"pk": resident_of(w).pk},
+    "people:move": lambda w: {"pk": resident_of(w).pk},
+    "people:house-detail": lambda w: {"pk": resident_of(w).house_id},
+    "resident-detail": lambda w: {"pk": resident_of(w).pk},
+    "resident-history": lambda w: {"pk": resident_of(w).pk},
+    "resident-reveal": lambda w: {"pk": resident_of(w).pk},
+    "resident-moves": lambda w: {"pk": resident_of(w).pk},
+    "house-detail": lambda w: {"pk": resident_of(w).house_id},
+    "house-history": lambda w: {"pk": resident_of(w).house_id},
+    "address-detail": lambda w: {"pk": resident_of(w).house.address_id},
+    "address-history": lambda w: {"pk": resident_of(w).house.address_id},
+    "unitorg-detail": lambda w: {"pk": unit_of(w).pk},
+    "unitorg-history": lambda w: {"pk": unit_of(w).pk},
+    "care:detail": lambda w: {"pk": care_person_of(w)},
+    "care:visit": lambda w: {"pk": care_person_of(w)},
+    "care:lost_contact": lambda w: {"pk": care_person_of(w)},
+    "care:transfer": lambda w: {"pk": care_person_of(w)},
+    "care:end": lambda w: {"pk": care_person_of(w)},
+    "careperson-detail": lambda w: {"pk": care_person_of(w)},
+    "careperson-visits": lambda w: {"pk": care_person_of(w)},
+    "careperson-lost-contact": lambda w: {"pk": care_person_of(w)},
 }
+
+
+def care_person_of(w):
+    """A special-care person of community B (a resident of grid B under a non-correction kind of care)."""
+    from datetime import date
+
+    from care.actions import enrol_person
+    from people.models import Resident
+
+    resident = Resident.objects.create(grid=w.grid_b, name="银闸居民", id_number="110101195001011234")
+    return enrol_person(resident=resident, kind="left_behind_elderly", start_date=date(2026, 9, 1),
+                        actor=w.users["staff_b"], responsible=w.users["staff_b"]).pk
 
 
 def notification_of(user):
@@ -50,6 +85,28 @@ def notification_of(user):
     from notifications.models import Notification
 
     return Notification.objects.create(recipient=user, kind="update", title="银闸社区 110101001002 案件通知").pk
+
+
+def resident_of(w):
+    """A resident of community B, in a house at an address of grid B (one per test)."""
+    from people import actions
+    from people.models import Resident
+
+    found = Resident.objects.filter(grid=w.grid_b).select_related("house").first()
+    if found:
+        return found
+    staff = w.users["staff_b"]
+    address = actions.create_address(staff, grid=w.grid_b, code="110101001002-A1", text="银闸胡同1号")
+    house = actions.create_house(staff, address=address, is_rented=True, landlord_name="银闸房东")
+    return actions.create_resident(staff, name="银闸居民", grid=w.grid_b, house=house, id_number="11010519491231002X")
+
+
+def unit_of(w):
+    from people import actions
+    from people.models import UnitOrg
+
+    return UnitOrg.objects.filter(grid=w.grid_b).first() or actions.create_unit(
+        w.users["staff_b"], grid=w.grid_b, name="银闸便利店")
 
 
 # Routes with kwargs that do not name a record, with the values to probe them with (the response
@@ -60,6 +117,8 @@ PARAM_ROUTES = {
     "open311:requests": [{"fmt": "json"}, {"fmt": "xml"}],
     # Public, by tracking code (the code is the key; the page shows no names, notes or places).
     "public:track-detail": [{"code": "ZZZZ2222ZZ"}],
+    # .xlsx downloads: the probe reads the cells of the workbook.
+    "people_io:download": [{"name": "ledger"}, {"name": "template"}],
 }
 NON_OBJECT_ROUTES = {"set_language", "api-root", "openapi", "javascript-catalog", *PARAM_ROUTES,
                      # Public: the tracking code is the key (shows no names, notes or places; throttled).
@@ -90,6 +149,19 @@ def routes():
             continue  # DRF's ".json" suffix variants repeat the plain route
         seen[name] = (pattern, list(params))
     return seen
+
+
+def response_text(response) -> str:
+    """The text of a response: the page, or every cell of a downloaded workbook."""
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(BytesIO(response.content), read_only=True)
+        return "\n".join(str(value) for sheet in book for row in sheet.iter_rows(values_only=True)
+                         for value in row if value is not None)
+    return response.content.decode()
 
 
 def login(client, user):
@@ -142,7 +214,7 @@ def test_no_page_or_list_shows_community_b(client, world, name, kwargs):
     login(client, world.users["staff_a"])
     response = client.get(reverse(name, kwargs=kwargs), {"geometry": "1", "page_size": "500"})
     assert response.status_code < 500
-    body = response.content.decode()
+    body = response_text(response)
     leaked = [marker for marker in B_MARKERS if marker in body]
     assert not leaked, f"{reverse(name, kwargs=kwargs)} shows {leaked}"
 

@@ -1,0 +1,273 @@
+"""Pages of the special-care register: the list of the scope, a person's page with the visit plan and
+history, the phone forms (log a visit, lost contact), enrolment, transfer, end, and the figures.
+
+Lists start from ``SpecialPerson.objects.visible_to(user)``, single records come from
+``get_visible_or_404`` (out of scope: 404), and every change goes through ``care.actions``.
+Correction details (type, term) are shown to justice officers and administrators only.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Role
+from accounts.permissions import has_model_permission
+from accounts.scope import CHANGE, get_visible_or_404, scope_q
+from core.privacy import id_hash, normalize_id_number
+from people.models import Resident
+
+from . import actions
+from .actions import CareError
+from .figures import care_figures
+from .forms import EndForm, EnrolForm, FiguresForm, FilterForm, LostContactForm, TransferForm, VisitForm
+from .models import CareKind, CareStatus, SpecialPerson
+from .schedule import visit_days
+
+PAGE_SIZE = 30
+FIGURES_ROLES = frozenset({Role.JUSTICE_OFFICER, Role.LEADER, Role.ADMIN, Role.COMMUNITY_STAFF})
+EVENT_LABELS = {
+    "enrol": gettext_lazy("Taken under care"),
+    "lost_contact": gettext_lazy("Lost contact"),
+    "contact_restored": gettext_lazy("Contact restored"),
+    "transfer": gettext_lazy("Transferred"),
+    "visit_overdue": gettext_lazy("Visit overdue"),
+    "visit_overdue_escalated": gettext_lazy("Overdue visit reported to the justice office"),
+    "level": gettext_lazy("Level changed"),
+    "end": gettext_lazy("Care ended"),
+    "revoke": gettext_lazy("Revoked"),
+    "outcome": gettext_lazy("Placement / reoffending recorded"),
+    "member_added": gettext_lazy("Help group member added"),
+    "member_removed": gettext_lazy("Help group member removed"),
+}
+
+
+def sees_correction_details(user) -> bool:
+    return bool(user.is_superuser or user.role in (Role.JUSTICE_OFFICER, Role.ADMIN))
+
+
+def _require(user, action="view"):
+    if not has_model_permission(user, SpecialPerson, action):
+        raise PermissionDenied
+
+
+def _badges(person, today):
+    return {"overdue": person.status == CareStatus.ACTIVE and person.next_visit_due is not None
+            and person.next_visit_due < today,
+            "lost": person.status == CareStatus.LOST_CONTACT}
+
+
+@login_required
+def person_list(request):
+    _require(request.user)
+    form = FilterForm(request.GET or None)
+    persons = (SpecialPerson.objects.visible_to(request.user).select_related("resident", "grid", "responsible")
+               .order_by("next_visit_due", "id"))
+    today = timezone.localdate()
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("kind"):
+        persons = persons.filter(kind=data["kind"])
+    if data.get("status"):
+        persons = persons.filter(status=data["status"])
+    else:
+        persons = persons.filter(status__in=(CareStatus.ACTIVE, CareStatus.LOST_CONTACT))
+    if data.get("due") == "overdue":
+        persons = persons.filter(status=CareStatus.ACTIVE, next_visit_due__lt=today)
+    elif data.get("due") == "lost":
+        persons = persons.filter(status=CareStatus.LOST_CONTACT)
+    if data.get("place"):
+        place = data["place"].strip()
+        persons = persons.filter(Q(grid__name__icontains=place) | Q(grid__parent__name__icontains=place)
+                                 | Q(grid__code__startswith=place))
+    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(person, _badges(person, today)) for person in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "care/list.html", {
+        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
+        "can_enrol": has_model_permission(request.user, SpecialPerson, CHANGE),
+        "can_figures": request.user.is_superuser or request.user.role in FIGURES_ROLES,
+    })
+
+
+def _person(request, pk, action="view"):
+    return get_visible_or_404(SpecialPerson.objects.select_related("resident", "grid__parent", "responsible"),
+                              request.user, action, pk=pk)
+
+
+@login_required
+def person_detail(request, pk):
+    person = _person(request, pk)
+    today = timezone.localdate()
+    events = list(person.events.select_related("actor"))
+    for event in events:
+        event.label = EVENT_LABELS.get(event.action, event.action)
+    return render(request, "care/detail.html", {
+        "person": person, "badges": _badges(person, today), "interval": visit_days(person),
+        "members": person.help_group.select_related("user"),
+        "visits": person.visits.select_related("visitor")[:50], "events": events,
+        "show_correction": sees_correction_details(request.user),
+        "is_correction": person.kind == CareKind.CORRECTION,
+        "can_change": SpecialPerson.objects.visible_to(request.user, CHANGE).filter(pk=person.pk).exists(),
+        "open": person.status in (CareStatus.ACTIVE, CareStatus.LOST_CONTACT),
+    })
+
+
+def _apply_error(form, error: CareError):
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit(request, pk):
+    person = _person(request, pk, CHANGE)
+    form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate(), "met": "yes"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.log_visit(person, request.user, **form.cleaned_data)
+        except CareError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("The visit was recorded."))
+            return redirect("care:detail", pk=person.pk)
+    return render(request, "care/form.html", {
+        "person": person, "form": form, "title": _("Log a visit"), "submit": _("Save the visit")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lost_contact(request, pk):
+    person = _person(request, pk, CHANGE)
+    form = LostContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.mark_lost_contact(person, request.user, form.cleaned_data["note"])
+        except CareError as error:
+            _apply_error(form, error)
+        else:
+            messages.warning(request, _("Marked as lost contact; the justice office has been told."))
+            return redirect("care:detail", pk=person.pk)
+    return render(request, "care/form.html", {
+        "person": person, "form": form, "title": _("Mark as lost contact"), "submit": _("Mark as lost contact"),
+        "danger": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer(request, pk):
+    person = _person(request, pk, CHANGE)
+    form = TransferForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        actions.transfer_person(person, request.user, resident_grid=form.cleaned_data["grid"],
+                                note=form.cleaned_data["note"])
+        messages.success(request, _("The care record was transferred."))
+        if SpecialPerson.objects.visible_to(request.user).filter(pk=person.pk).exists():
+            return redirect("care:detail", pk=person.pk)
+        return redirect("care:list")
+    return render(request, "care/form.html", {
+        "person": person, "form": form, "title": _("Transfer to another grid"), "submit": _("Transfer")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def end(request, pk):
+    person = _person(request, pk, CHANGE)
+    form = EndForm(request.POST or None, initial={"end_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.end_care(person, request.user, **form.cleaned_data)
+        except CareError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("The care has ended."))
+            return redirect("care:detail", pk=person.pk)
+    return render(request, "care/form.html", {
+        "person": person, "form": form, "title": _("End the care"), "submit": _("End the care"), "danger": True})
+
+
+def find_resident(user, who: str):
+    """A resident of the user's scope by full ID number or exact name: (resident, error)."""
+    residents = Resident.objects.visible_to(user)
+    who = (who or "").strip()
+    number = normalize_id_number(who)
+    if len(number) == 18 and number[:17].isdigit():
+        found = list(residents.filter(id_hash=id_hash(number))[:2])
+    else:
+        found = list(residents.filter(name=who)[:2])
+    if not found:
+        return None, _("No resident of your area matches.")
+    if len(found) > 1:
+        return None, _("Several residents have this name: give the full ID number.")
+    return found[0], None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrol(request):
+    _require(request.user, CHANGE)
+    form = EnrolForm(request.POST or None, user=request.user, initial={"start_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        resident, error = find_resident(request.user, data.pop("who"))
+        if error:
+            form.add_error("who", error)
+        else:
+            if data["kind"] != CareKind.CORRECTION:
+                data["correction_kind"] = ""
+            try:
+                person = actions.enrol_person(resident=resident, actor=request.user, **data)
+            except CareError as error:
+                _apply_error(form, error)
+            else:
+                messages.success(request, _("%(name)s is now under care.") % {"name": resident.name})
+                if SpecialPerson.objects.visible_to(request.user).filter(pk=person.pk).exists():
+                    return redirect("care:detail", pk=person.pk)
+                return redirect("care:list")
+    return render(request, "care/form.html", {"form": form, "title": _("Take a resident under care"),
+                                              "submit": _("Take under care")})
+
+
+def month_bounds(value: str | None, today: date) -> tuple[date, date]:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        start = date(year, month, 1)
+    except (ValueError, TypeError):
+        start = today.replace(day=1)
+    return start, start.replace(day=calendar.monthrange(start.year, start.month)[1])
+
+
+def persons_for_figures(user):
+    """Leaders have no row permission: their figures come from their scope paths alone (no rows listed)."""
+    if user.is_superuser or has_model_permission(user, SpecialPerson, "view"):
+        return SpecialPerson.objects.visible_to(user)
+    return SpecialPerson.objects.filter(scope_q(user, "path"))
+
+
+@login_required
+def figures(request):
+    if not (request.user.is_superuser or request.user.role in FIGURES_ROLES):
+        raise PermissionDenied
+    form = FiguresForm(request.GET or None)
+    today = timezone.localdate()
+    start, end_ = month_bounds(request.GET.get("month"), today)
+    result = care_figures(persons_for_figures(request.user), start, end_, today=today)
+    labels = dict(CareKind.choices)
+    chart = {"labels": [str(labels[k]) for k in result.by_kind], "values": list(result.by_kind.values()),
+             "title": _("Persons by kind")}
+    return render(request, "care/figures.html", {
+        "form": form, "figures": result, "start": start, "end": end_, "month": start.strftime("%Y-%m"),
+        "chart": chart,
+        "by_kind": [(labels[k], n) for k, n in result.by_kind.items()],
+    })

@@ -1,0 +1,324 @@
+"""Pages of the registers (一标三实): residents, houses and units of the user's scope.
+
+Every list starts from ``visible_to`` and every single record comes from ``get_visible_or_404``:
+a record outside the scope is simply not found. Writes go through ``actions.py``. Protected fields
+are shown masked; the full values appear only in the response to a "show in full" POST, which
+``privacy.reveal`` audits.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.permissions import has_model_permission, is_staff_role
+from accounts.scope import CHANGE, VIEW, get_visible_or_404
+from cases.views import paginate
+from core.audit import history
+from core.privacy import normalize_id_number
+
+from . import actions, privacy
+from .forms import HouseForm, MoveForm, ResidentFilterForm, ResidentForm, UnitForm
+from .models import Address, House, Move, Resident, ResidentStatus, SensitiveView, UnitOrg
+
+PAGE_SIZE = 25
+HISTORY_SHOWN = 30
+LIST_DEFERRED = ("id_number", "phone", "hukou_address", "note")
+
+
+def _require(user, model, action=VIEW) -> None:
+    if not has_model_permission(user, model, action):
+        raise PermissionDenied(_("Your role has no access to this page."))
+
+
+def _partial(request) -> bool:
+    return bool(request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request)
+
+
+def _query_without_page(params) -> str:
+    query = params.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def search_residents(queryset, text: str):
+    """A full ID number finds that person exactly (through its keyed hash); anything else searches
+    names and household numbers."""
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    number = normalize_id_number(text)
+    if len(number) in (15, 18) and number[:15].isdigit():
+        from core.privacy import id_hash
+
+        return queryset.filter(id_hash=id_hash(number))
+    return queryset.filter(Q(name__icontains=text) | Q(household_no=text))
+
+
+def filter_residents(user, params):
+    form = ResidentFilterForm(params or None, user=user)
+    queryset = Resident.objects.visible_to(user, VIEW)
+    if form.is_valid():
+        data = form.cleaned_data
+        queryset = search_residents(queryset, data["q"])
+        if data["grid"]:
+            from places.models import OrgUnit
+
+            place = OrgUnit.objects.visible_to(user, VIEW).filter(code=data["grid"]).values_list("path", flat=True)
+            queryset = queryset.filter(path__startswith=place.first() or "-")
+        if data["status"] == "":
+            queryset = queryset.filter(status=ResidentStatus.PRESENT)
+        elif data["status"] != "all":
+            queryset = queryset.filter(status=data["status"])
+        if data["floating"]:
+            queryset = queryset.filter(is_floating=data["floating"] == "1")
+        if data["tag"]:
+            queryset = queryset.filter(tags=data["tag"])
+    else:
+        queryset = queryset.filter(status=ResidentStatus.PRESENT)
+    return form, queryset
+
+
+@login_required
+@require_GET
+def resident_list(request):
+    user = request.user
+    _require(user, Resident)
+    form, queryset = filter_residents(user, request.GET)
+    queryset = queryset.defer(*LIST_DEFERRED).select_related("grid", "house__address").order_by(
+        "path", "household_no", "-is_household_head", "name", "pk")
+    page = paginate(queryset, PAGE_SIZE, request.GET.get("page"))
+    context = {"form": form, "page": page, "query": _query_without_page(request.GET),
+               "can_change": has_model_permission(user, Resident, CHANGE)}
+    template = "people/_results.html" if _partial(request) else "people/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _resident(user, pk, action=VIEW) -> Resident:
+    return get_visible_or_404(Resident.objects.select_related("grid__parent", "house__address"), user, action,
+                              pk=pk)
+
+
+def detail_context(request, resident: Resident, revealed=None) -> dict:
+    user = request.user
+    members = Resident.objects.none()
+    if resident.household_no:
+        members = (Resident.objects.visible_to(user, VIEW).filter(household_no=resident.household_no)
+                   .exclude(pk=resident.pk).defer(*LIST_DEFERRED).order_by("-is_household_head", "name"))
+    context = {
+        "resident": resident,
+        "masked": privacy.masked(resident),
+        "revealed": revealed,
+        "can_reveal": privacy.may_see_full(user, resident),
+        "can_change": Resident.objects.visible_to(user, CHANGE).filter(pk=resident.pk).exists(),
+        "moves": Move.objects.filter(resident=resident).select_related(
+            "from_grid", "to_grid", "from_house__address", "to_house__address", "recorded_by").order_by("-at", "-id"),
+        "members": members,
+        "tags": list(resident.tags.all()),
+        "show_history": is_staff_role(user),
+    }
+    if context["show_history"]:
+        context["history"] = history(resident)[:HISTORY_SHOWN]
+        context["views"] = SensitiveView.objects.filter(
+            model="people.resident", object_id=resident.pk).select_related("user")[:10]
+    return context
+
+
+@login_required
+@require_GET
+def resident_detail(request, pk):
+    resident = _resident(request.user, pk)
+    return render(request, "people/detail.html", detail_context(request, resident))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_reveal(request, pk):
+    """GET: the detail page; POST: the same page with the full ID number and phone, audited."""
+    resident = _resident(request.user, pk)
+    if request.method == "GET":
+        return render(request, "people/detail.html", detail_context(request, resident))
+    revealed = privacy.reveal(request, resident, reason=request.POST.get("reason", ""))
+    response = render(request, "people/detail.html", detail_context(request, resident, revealed))
+    add_never_cache_headers(response)
+    return response
+
+
+def _put_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_create(request):
+    user = request.user
+    _require(user, Resident, CHANGE)
+    form = ResidentForm(request.POST or None, user=user, initial=None if request.POST else {
+        "grid": form_default_grid(user), "moved_in": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            resident = actions.create_resident(user, tags=form.cleaned_data["tags"], **form.action_data())
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was added to the register.") % {"name": resident.name})
+            return redirect("people:detail", pk=resident.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "people/form.html", {"form": form, "title": _("Add a resident")}, status=status)
+
+
+def form_default_grid(user):
+    from .forms import scope_grids
+
+    grids = list(scope_grids(user).values_list("pk", flat=True)[:2])
+    return grids[0] if len(grids) == 1 else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_edit(request, pk):
+    user = request.user
+    resident = _resident(user, pk, CHANGE)
+    form = ResidentForm(request.POST or None, user=user, instance=resident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_resident(resident, user, tags=form.cleaned_data["tags"], **form.action_data())
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:detail", pk=resident.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "people/form.html", {"form": form, "resident": resident,
+                                                "title": _("Edit %(name)s") % {"name": resident.name}},
+                  status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_move(request, pk):
+    user = request.user
+    resident = _resident(user, pk, CHANGE)
+    form = MoveForm(request.POST or None, user=user, initial={"at": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.move_resident(resident, user, **form.cleaned_data)
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, _("The move was recorded."))
+            return redirect("people:detail", pk=resident.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "people/form.html", {"form": form, "resident": resident,
+                                                "title": _("Move of %(name)s") % {"name": resident.name}},
+                  status=status)
+
+
+# --- Houses and units -------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def house_list(request):
+    user = request.user
+    _require(user, House)
+    queryset = House.objects.visible_to(user, VIEW).select_related("address", "grid", "landlord")
+    text = request.GET.get("q", "").strip()
+    if text:
+        queryset = queryset.filter(Q(address__text__icontains=text) | Q(address__code=text))
+    if request.GET.get("rented") == "1":
+        queryset = queryset.filter(is_rented=True)
+    page = paginate(queryset.order_by("path", "address__code", "pk"), PAGE_SIZE, request.GET.get("page"))
+    return render(request, "people/houses.html", {
+        "page": page, "query": _query_without_page(request.GET), "text": text,
+        "rented": request.GET.get("rented") == "1", "can_change": has_model_permission(user, House, CHANGE)})
+
+
+@login_required
+@require_GET
+def house_detail(request, pk):
+    user = request.user
+    house = get_visible_or_404(House.objects.select_related("address", "grid", "landlord"), user, VIEW, pk=pk)
+    residents = (Resident.objects.visible_to(user, VIEW).filter(house=house).defer(*LIST_DEFERRED)
+                 .order_by("household_no", "-is_household_head", "name"))
+    context = {"house": house, "residents": residents, "masked": privacy.masked(house),
+               "show_history": is_staff_role(user)}
+    if context["show_history"]:
+        context["history"] = history(house)[:HISTORY_SHOWN]
+    return render(request, "people/house_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def house_create(request):
+    user = request.user
+    _require(user, House, CHANGE)
+    form = HouseForm(request.POST or None, user=user, initial={"grid": form_default_grid(user)})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        grid = data.pop("grid")
+        code, text = data.pop("address_code"), data.pop("address_text")
+        try:
+            from django.db import transaction
+
+            with transaction.atomic():
+                address = actions.create_address(user, grid=grid, code=code, text=text)
+                house = actions.create_house(user, address=address, grid=grid, **data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                exc.error_dict = {{"code": "address_code", "text": "address_text"}.get(k, k): v
+                                  for k, v in exc.error_dict.items()}
+            _put_errors(form, exc)
+        else:
+            messages.success(request, _("The house was added."))
+            return redirect("people:house-detail", pk=house.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "people/form.html", {"form": form, "title": _("Add a house")}, status=status)
+
+
+@login_required
+@require_GET
+def unit_list(request):
+    user = request.user
+    _require(user, UnitOrg)
+    queryset = UnitOrg.objects.visible_to(user, VIEW).select_related("address", "grid").defer("contact_phone")
+    text = request.GET.get("q", "").strip()
+    if text:
+        queryset = queryset.filter(Q(name__icontains=text) | Q(credit_code=text))
+    page = paginate(queryset.order_by("path", "name", "pk"), PAGE_SIZE, request.GET.get("page"))
+    return render(request, "people/units.html", {
+        "page": page, "query": _query_without_page(request.GET), "text": text,
+        "can_change": has_model_permission(user, UnitOrg, CHANGE)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_create(request):
+    user = request.user
+    _require(user, UnitOrg, CHANGE)
+    form = UnitForm(request.POST or None, user=user, initial={"grid": form_default_grid(user)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.create_unit(user, **form.cleaned_data)
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, _("The unit was added."))
+            return redirect("people:units")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "people/form.html", {"form": form, "title": _("Add a unit")}, status=status)
+
+
+__all__ = ["Address"]
