@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import CareEvent, CareStatus, SpecialPerson, Visit
+from .models import CareEvent, CareStatus, SpecialPerson, Visit, VisitPhoto
 from .schedule import next_due
 
 
@@ -39,8 +39,17 @@ def enrol_person(*, resident, kind: str, start_date: date, actor, level: str = "
 
 @transaction.atomic
 def log_visit(person: SpecialPerson, actor, *, visited_on: date, findings: str, met: bool = True, place: str = "",
-              companions: str = "", next_step: str = "") -> Visit:
-    """Record a visit; a visit in which the person was met resets the plan and any alert."""
+              companions: str = "", next_step: str = "", photos=()) -> Visit:
+    """Record a visit (with photos from the phone); a visit in which the person was met resets the
+    plan and any alert."""
+    from django.core.exceptions import ValidationError
+
+    from cases.photos import process_photos
+
+    try:
+        files = process_photos(photos)
+    except ValidationError as error:
+        raise CareError(" ".join(error.messages), field="photos") from error
     if not (findings or "").strip():
         raise CareError(_("Write down what was found."), field="findings")
     if visited_on > timezone.localdate():
@@ -48,6 +57,10 @@ def log_visit(person: SpecialPerson, actor, *, visited_on: date, findings: str, 
     person = SpecialPerson.objects.select_for_update().get(pk=person.pk)
     visit = Visit.objects.create(person=person, visited_on=visited_on, visitor=actor, met=met, findings=findings,
                                  place=place, companions=companions, next_step=next_step)
+    for content in files:
+        photo = VisitPhoto(visit=visit)
+        photo.image.save(content.name, content, save=False)
+        photo.save()
     if met and (person.last_visit is None or visited_on >= person.last_visit):
         person.last_visit = visited_on
         person.next_visit_due = next_due(person)

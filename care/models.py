@@ -140,6 +140,29 @@ class Visit(models.Model):
         return f"{self.person_id} {self.visited_on}"
 
 
+def visit_photo_path(instance, filename):
+    import secrets
+
+    return f"care/{instance.visit.visited_on:%Y/%m}/{instance.visit.person_id}/{secrets.token_hex(8)}.jpg"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken on a visit (resized and re-encoded like case photos, which drops EXIF)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=visit_photo_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.visit_id} #{self.pk}"
+
+
 class CareEvent(models.Model):
     """The history of a care record: intake, level changes, transfers, lost contact, alerts, end."""
 

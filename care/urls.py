@@ -10,6 +10,7 @@ urlpatterns = [
     path("figures/", views.figures, name="figures"),
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/visit/", views.visit, name="visit"),
+    path("<int:pk>/photos/<int:photo_pk>/", views.visit_photo, name="photo"),
     path("<int:pk>/lost-contact/", views.lost_contact, name="lost_contact"),
     path("<int:pk>/transfer/", views.transfer, name="transfer"),
     path("<int:pk>/end/", views.end, name="end"),

@@ -16,7 +16,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import has_model_permission
-from accounts.scope import CHANGE, get_visible_or_404, scope_q
+from accounts.scope import CHANGE, VIEW, get_visible_or_404, scope_q
 from core.privacy import id_hash, normalize_id_number
 from people.models import Resident
 
@@ -32,7 +33,7 @@ from . import actions
 from .actions import CareError
 from .figures import care_figures
 from .forms import EndForm, EnrolForm, FiguresForm, FilterForm, LostContactForm, TransferForm, VisitForm
-from .models import CareKind, CareStatus, SpecialPerson
+from .models import CareKind, CareStatus, SpecialPerson, VisitPhoto
 from .schedule import visit_days
 
 PAGE_SIZE = 30
@@ -116,7 +117,7 @@ def person_detail(request, pk):
     return render(request, "care/detail.html", {
         "person": person, "badges": _badges(person, today), "interval": visit_days(person),
         "members": person.help_group.select_related("user"),
-        "visits": person.visits.select_related("visitor")[:50], "events": events,
+        "visits": person.visits.select_related("visitor").prefetch_related("photos")[:50], "events": events,
         "show_correction": sees_correction_details(request.user),
         "is_correction": person.kind == CareKind.CORRECTION,
         "can_change": SpecialPerson.objects.visible_to(request.user, CHANGE).filter(pk=person.pk).exists(),
@@ -136,14 +137,25 @@ def visit(request, pk):
     form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate(), "met": "yes"})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.log_visit(person, request.user, **form.cleaned_data)
+            actions.log_visit(person, request.user, photos=request.FILES.getlist("photos"), **form.cleaned_data)
         except CareError as error:
             _apply_error(form, error)
         else:
             messages.success(request, _("The visit was recorded."))
             return redirect("care:detail", pk=person.pk)
     return render(request, "care/form.html", {
-        "person": person, "form": form, "title": _("Log a visit"), "submit": _("Save the visit")})
+        "person": person, "form": form, "title": _("Log a visit"), "submit": _("Save the visit"), "photos": True})
+
+
+@login_required
+def visit_photo(request, pk, photo_pk):
+    """A visit photo, streamed only to those who may see the person."""
+    person = _person(request, pk, VIEW)
+    photo = get_object_or_404(VisitPhoto, pk=photo_pk, visit__person=person)
+    try:
+        return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404 from error
 
 
 @login_required

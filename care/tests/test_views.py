@@ -16,6 +16,12 @@ from people.models import Resident
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english_pages(client):
+    """These tests read the pages in English (Chinese, the default, is checked by the translation tests)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def cw(world):
     w = world
@@ -185,3 +191,28 @@ def test_figures_page_for_a_community_worker_counts_its_scope_only(client, cw):
     assert 'data-figure="persons">1<' in body
     client.force_login(cw.users["worker_a"])
     assert client.get(reverse("care:figures")).status_code == 403
+
+
+def test_a_visit_keeps_its_photos_and_shows_them_only_within_the_scope(client, cw):
+    from cases.tests.api_builders import jpeg
+
+    client.force_login(cw.users["worker_a"])
+    url = reverse("care:visit", args=[cw.person.pk])
+    photo = jpeg("visit.jpg", size=(2400, 1800))
+    photo.content_type = "image/jpeg"
+    response = client.post(url, {"visited_on": "2026-10-09", "met": "yes", "findings": "在家", "photos": [photo]})
+    assert response.status_code == 302
+    stored = Visit.objects.get().photos.get()
+    assert max(stored.width, stored.height) == 1600  # resized on the server
+    detail = client.get(reverse("care:detail", args=[cw.person.pk])).content.decode()
+    photo_url = reverse("care:photo", args=[cw.person.pk, stored.pk])
+    assert photo_url in detail
+    shown = client.get(photo_url)
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/jpeg"
+    client.force_login(cw.users["staff_b"])
+    assert client.get(photo_url).status_code == 404
+    client.force_login(cw.users["worker_a"])
+    not_a_photo = client.post(url, {"visited_on": "2026-10-10", "met": "yes", "findings": "再访",
+                                    "photos": [jpeg("x.jpg").__class__(b"not an image", name="x.jpg")]})
+    assert not_a_photo.status_code == 200 and "再访" in not_a_photo.content.decode()
+    assert Visit.objects.count() == 1

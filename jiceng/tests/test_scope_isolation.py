@@ -65,6 +65,7 @@ OBJECT_ROUTES = {
     "careperson-detail": lambda w: {"pk": care_person_of(w)},
     "careperson-visits": lambda w: {"pk": care_person_of(w)},
     "careperson-lost-contact": lambda w: {"pk": care_person_of(w)},
+    "care:photo": lambda w: visit_photo_of(w),
 }
 
 
@@ -78,6 +79,20 @@ def care_person_of(w):
     resident = Resident.objects.create(grid=w.grid_b, name="银闸居民", id_number="110101195001011234")
     return enrol_person(resident=resident, kind="left_behind_elderly", start_date=date(2026, 9, 1),
                         actor=w.users["staff_b"], responsible=w.users["staff_b"]).pk
+
+
+def visit_photo_of(w):
+    """A photo of a visit to a special-care person of community B."""
+    from datetime import date
+
+    from care.actions import log_visit
+    from care.models import SpecialPerson
+    from cases.tests.api_builders import jpeg
+
+    person = SpecialPerson.objects.get(pk=care_person_of(w))
+    visit = log_visit(person, w.users["staff_b"], visited_on=date(2026, 10, 9), findings="在家",
+                      photos=[jpeg()])
+    return {"pk": person.pk, "photo_pk": visit.photos.get().pk}
 
 
 def notification_of(user):
