@@ -422,7 +422,7 @@ def test_tracking_shows_the_state_but_no_names_or_notes_and_the_reporter_rates_i
     assert [e["action"] for e in body["timeline"]] == ["report", "register", "dispatch", "accept", "resolve",
                                                        "verify", "close"]
     text = tracked.content.decode()
-    for private in ("张三", "dispatcher", "handler", "李大爷", "138", "多福巷", "城管执法局"):
+    for private in ("张三", "dispatcher", "handler", "李大爷", PHONE, "138****5678", "多福巷", "城管执法局"):
         assert private not in text, private
     assert anonymous.post(f"{url}evaluate/", {"satisfaction": 9}, format="json").json()["fields"]["satisfaction"]
     rated = anonymous.post(f"{url}evaluate/", {"satisfaction": 4, "note": "满意"}, format="json")
