@@ -59,6 +59,15 @@ def ancestor_paths(paths) -> set[str]:
     return result
 
 
+def users_covering(role: str, path: str):
+    """Active users of ``role`` whose data scope covers the place at ``path`` (it or a place above it):
+    the people to tell about a record there."""
+    from .models import User
+
+    prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+    return User.objects.filter(role=role, is_active=True, scope_units__path__in=prefixes).distinct()
+
+
 def scope_q(user, field: str, *, with_ancestors: bool = False) -> Q:
     """A filter for rows whose ``field`` (a path) lies under the user's scope."""
     paths = scope_paths(user)

@@ -16,7 +16,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Role
+from accounts.scope import users_covering
 from notifications.models import Kind
 from notifications.service import notify
 
@@ -25,11 +26,6 @@ from .models import CareEvent, CareStatus, SpecialPerson
 
 def grace_days() -> int:
     return int(getattr(settings, "CARE_GRACE_DAYS", 3))
-
-
-def covering(role: str, path: str):
-    prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
-    return User.objects.filter(role=role, is_active=True, scope_units__path__in=prefixes).distinct()
 
 
 def person_url(person) -> str:
@@ -66,7 +62,7 @@ def sweep(today: date | None = None, batch: int = 500) -> tuple[int, int]:
             person = SpecialPerson.objects.select_related("resident").get(pk=pk)
             title = _("Visit missed for %(days)d days: %(name)s") % {
                 "days": (today - due_on).days, "name": person.resident.name}
-            notify(covering(Role.JUSTICE_OFFICER, person.path), kind=Kind.SUPERVISION, title=title,
+            notify(users_covering(Role.JUSTICE_OFFICER, person.path), kind=Kind.SUPERVISION, title=title,
                    url=person_url(person))
             CareEvent.objects.create(person=person, action="visit_overdue_escalated",
                                      data={"due": due_on.isoformat()})
@@ -77,6 +73,6 @@ def sweep(today: date | None = None, batch: int = 500) -> tuple[int, int]:
 def alert_lost_contact(person: SpecialPerson) -> None:
     title = _("Lost contact: %(name)s (%(kind)s)") % {"name": person.resident.name,
                                                       "kind": person.get_kind_display()}
-    recipients = [*covering(Role.JUSTICE_OFFICER, person.path), *covering(Role.LEADER, person.path),
+    recipients = [*users_covering(Role.JUSTICE_OFFICER, person.path), *users_covering(Role.LEADER, person.path),
                   *_workers(person)]
     notify(recipients, kind=Kind.SUPERVISION, title=title, url=person_url(person))

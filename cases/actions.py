@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.scope import users_covering
 from notifications.models import Kind
 from notifications.service import notify
 from places.geo import locate_grid
@@ -218,15 +219,6 @@ def attach(case: Case, event: CaseEvent, files, kind: str) -> None:
 
 def case_url(case: Case) -> str:
     return reverse("cases:detail", args=[case.pk])
-
-
-def responsible(role: str, path: str, department_id: int | None = None):
-    """Active users of ``role`` whose scope covers the place at ``path`` (and of the department, if given)."""
-    prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
-    users = User.objects.filter(role=role, is_active=True, scope_units__path__in=prefixes)
-    if department_id:
-        users = users.filter(department_id=department_id)
-    return users.distinct()
 
 
 # --- Creating a case ------------------------------------------------------------------------------
@@ -608,7 +600,7 @@ def on_commit_notify(role: str, case: Case, kind: str, title: str, departments: 
     url = case_url(case)
 
     def send():
-        users = responsible(role, path)
+        users = users_covering(role, path)
         if exact:
             users = users.filter(scope_units__path=path)
         if departments:

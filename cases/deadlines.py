@@ -30,10 +30,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.scope import users_covering
 from notifications.models import Kind
 from notifications.service import notify
 
-from .actions import case_url, responsible
+from .actions import case_url
 from .models import OPEN_STATUSES, Case, CaseEvent, Status
 
 logger = logging.getLogger("cases.deadlines")
@@ -134,16 +135,16 @@ def responsible_people(case: Case):
             return User.objects.none()
         return User.objects.filter(role=Role.HANDLER, is_active=True, department_id=case.department_id)
     if case.status in INSPECTOR_STATUSES:
-        return responsible(Role.INSPECTOR, case.path)
-    return responsible(Role.DISPATCHER, case.path)
+        return users_covering(Role.INSPECTOR, case.path)
+    return users_covering(Role.DISPATCHER, case.path)
 
 
 def supervisors(case: Case):
     """Who receives the supervision notice (督办) of an overdue case: the leaders whose scope covers
     the place and the dispatchers of the place."""
     return User.objects.filter(
-        pk__in=responsible(Role.LEADER, case.path).values("pk")
-    ) | User.objects.filter(pk__in=responsible(Role.DISPATCHER, case.path).values("pk"))
+        pk__in=users_covering(Role.LEADER, case.path).values("pk")
+    ) | User.objects.filter(pk__in=users_covering(Role.DISPATCHER, case.path).values("pk"))
 
 
 def _due_text(case: Case, moment) -> dict:
