@@ -52,7 +52,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import covers
 from places.geo import locate_grid
-from places.io import PlaceImportError, RowError
+from places.io import PlaceImportError, RowError, _blank, data_rows
 from places.models import Level, OrgUnit
 
 from . import workflow
@@ -299,16 +299,10 @@ def _read_table(raw: bytes, filename: str) -> tuple[dict[str, Column], list[tupl
             column=TEMPLATE_HEADERS["grid"]))
     if errors:
         raise HotlineImportError(errors)
-    rows = []
-    for number, line in enumerate(lines, start=2):
-        if line is None or all(_blank(cell) for cell in line):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise _file_error(_("The file has more than %(max)s work orders: split it.") % {"max": MAX_ROWS})
-        rows.append((number, {name: (line[col.index] if col.index < len(line) else None)
-                              for name, col in columns.items()}))
-    if not rows:
-        raise _file_error(_("The file holds no work orders."))
+    rows = data_rows(
+        lines, columns, limit=MAX_ROWS,
+        too_many=lambda: _file_error(_("The file has more than %(max)s work orders: split it.") % {"max": MAX_ROWS}),
+        empty=lambda: _file_error(_("The file holds no work orders.")))
     return columns, rows
 
 
@@ -346,10 +340,6 @@ def _xlsx_lines(raw: bytes):
         return iter(list(workbook.worksheets[0].iter_rows(values_only=True)))
     finally:
         workbook.close()
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 # --- Validation ---------------------------------------------------------------------------------

@@ -51,9 +51,9 @@ from django.utils.translation import gettext_noop
 
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, covers
-from cases.hotline import HotlineRowError, describe, letter_of
+from cases.hotline import Column, HotlineRowError, describe, letter_of
 from core.privacy import id_hash, id_number_error, mask_id_number, mask_phone, normalize_id_number
-from places.io import PlaceImportError
+from places.io import PlaceImportError, _blank, data_rows
 from places.models import Level, OrgUnit
 
 from .models import Address, Gender, House, Move, MoveKind, Resident, SensitiveView, Tag
@@ -105,14 +105,6 @@ class PeopleImportError(PlaceImportError):
         return describe(error)
 
 
-@dataclass
-class Column:
-    index: int
-    header: str
-
-    @property
-    def letter(self) -> str:
-        return letter_of(self.index)
 
 
 @dataclass
@@ -182,8 +174,6 @@ class CommitResult:
 
 
 # --- Reading ------------------------------------------------------------------------------------
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _text(value) -> str:
@@ -258,16 +248,10 @@ def _read_sheet(raw: bytes) -> tuple[dict[str, Column], list[tuple[int, dict]]]:
                     column=TEMPLATE_HEADERS[name]))
         if errors:
             raise PeopleImportError(errors)
-        rows = []
-        for number, line in enumerate(lines, start=2):
-            if line is None or all(_blank(cell) for cell in line):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise _file_error(_("The file has more than %(max)s rows: split it.") % {"max": MAX_ROWS})
-            rows.append((number, {name: (line[col.index] if col.index < len(line) else None)
-                                  for name, col in columns.items()}))
-        if not rows:
-            raise _file_error(_("The file holds no residents."))
+        rows = data_rows(
+            lines, columns, limit=MAX_ROWS,
+            too_many=lambda: _file_error(_("The file has more than %(max)s rows: split it.") % {"max": MAX_ROWS}),
+            empty=lambda: _file_error(_("The file holds no residents.")))
         return columns, rows
     finally:
         workbook.close()

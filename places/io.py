@@ -315,6 +315,24 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def data_rows(lines, columns: dict, *, limit: int, too_many, empty) -> list[tuple[int, dict]]:
+    """The non-blank rows under the header (line 1) as (spreadsheet row number, {field: cell}).
+
+    ``columns`` maps a field to an object with ``.index``; ``too_many`` and ``empty`` raise the
+    import's own file error (more than ``limit`` rows, no rows at all)."""
+    rows = []
+    for number, line in enumerate(lines, start=2):
+        if line is None or all(_blank(cell) for cell in line):
+            continue
+        if len(rows) >= limit:
+            raise too_many()
+        rows.append((number, {name: (line[col.index] if col.index < len(line) else None)
+                              for name, col in columns.items()}))
+    if not rows:
+        raise empty()
+    return rows
+
+
 # --- Validation ---------------------------------------------------------------------------------
 
 
