@@ -10,6 +10,7 @@ a warning. Office hours come from ``settings.OFFICE_HOURS`` ("09:00-12:00,13:30-
 
 from __future__ import annotations
 
+import time as time_module
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -100,14 +101,24 @@ class WorkCalendar:
 
 
 _loaded: tuple[int, WorkCalendar] | None = None
+_checked_at = 0.0
 
 
 def calendar() -> WorkCalendar:
-    """The working calendar, cached per process and reloaded when an admin edits it."""
-    global _loaded
+    """The working calendar, cached per process and reloaded when an admin edits it.
+
+    The shared version is read at most once per ``VERSION_CHECK_SECONDS`` (as for the grid index):
+    a report computes several deadlines and should not read the cache for each."""
+    global _loaded, _checked_at
+    from places.geo import VERSION_CHECK_SECONDS
+
     from .models import CalendarDay, CalendarYear
 
+    now = time_module.monotonic()
+    if _loaded is not None and now - _checked_at < VERSION_CHECK_SECONDS:
+        return _loaded[1]
     version = cache.get_or_set(VERSION_KEY, 1, None)
+    _checked_at = now
     if _loaded is None or _loaded[0] != version:
         exceptions = dict(CalendarDay.objects.values_list("date", "is_workday"))
         years = frozenset(CalendarYear.objects.values_list("year", flat=True))
@@ -116,10 +127,12 @@ def calendar() -> WorkCalendar:
 
 
 def calendar_changed(**kwargs) -> None:
+    global _checked_at
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 2, None)
+    _checked_at = 0.0  # this process sees its own change at once
 
 
 def reset_cache() -> None:
