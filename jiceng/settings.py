@@ -100,6 +100,10 @@ INSTALLED_APPS = [
     "open311",
     "people",
     "care",
+    "disputes",
+    "petitions",
+    "stability",
+    "legal",
 ]
 
 MIDDLEWARE = [

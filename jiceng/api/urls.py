@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -28,6 +30,15 @@ router.register("people/houses", HouseViewSet, basename="house")
 router.register("people/addresses", AddressViewSet, basename="address")
 router.register("people/units", UnitViewSet, basename="unitorg")
 
+# Apps added later register their own endpoints: ``<app>/api/urls.py`` has ``register(router)`` and
+# ``urlpatterns`` (the routes that are not viewsets).
+APP_APIS = ("disputes", "petitions", "stability", "legal")
+app_urlpatterns = []
+for _app in APP_APIS:
+    _module = import_module(f"{_app}.api.urls")
+    _module.register(router)
+    app_urlpatterns += _module.urlpatterns
+
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
@@ -35,6 +46,7 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("cases/figures/", CaseFiguresView.as_view(), name="case-figures"),
     path("care/figures/", CareFiguresView.as_view(), name="care-figures"),
+    *app_urlpatterns,
     path("", include(router.urls)),
     path("cases/track/<str:tracking_code>/", CaseTrackView.as_view(), name="case-track"),
     path("cases/track/<str:tracking_code>/evaluate/", CaseTrackEvaluateView.as_view(), name="case-track-evaluate"),

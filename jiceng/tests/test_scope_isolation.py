@@ -140,6 +140,29 @@ NON_OBJECT_ROUTES = {"set_language", "api-root", "openapi", "javascript-catalog"
                      "case-track", "case-track-evaluate",
                      # Open311 is the public district-wide view: no reporter data (open311/tests).
                      "open311:service", "open311:request", "open311:token"}
+
+
+def _merge_app_routes():
+    """Apps list their own routes beside their tests, in ``<app>/tests/scope_routes.py`` (dicts named
+    OBJECT_ROUTES and PARAM_ROUTES, a set NON_OBJECT_ROUTES), merged here."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        try:
+            module = import_module(f"{config.name}.tests.scope_routes")
+        except ModuleNotFoundError as error:
+            if error.name and error.name.startswith(config.name):
+                continue
+            raise
+        OBJECT_ROUTES.update(getattr(module, "OBJECT_ROUTES", {}))
+        PARAM_ROUTES.update(getattr(module, "PARAM_ROUTES", {}))
+        NON_OBJECT_ROUTES.update(getattr(module, "NON_OBJECT_ROUTES", set()) | set(getattr(module, "PARAM_ROUTES", {})))
+
+
+_merge_app_routes()
+
 # What community B looks like in a response: its names and codes.
 B_MARKERS = ("银闸", "110101001002", "B-OFFICE", "staff_b")
 

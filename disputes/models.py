@@ -1,0 +1,1 @@
+"""Disputes and mediation (矛盾纠纷排查调处)."""

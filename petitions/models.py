@@ -1,0 +1,1 @@
+"""Petitions: letters and visits (信访)."""
