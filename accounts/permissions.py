@@ -46,6 +46,30 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # Special-care persons: the workers of the place and the justice office; leaders see figures only.
     "care.specialperson": {Role.GRID_WORKER: WRITE, Role.COMMUNITY_STAFF: WRITE, Role.JUSTICE_OFFICER: WRITE,
                            Role.ADMIN: WRITE},
+    # Disputes: found and mediated in the grid and the community, up to the justice office; the
+    # governance centre follows them; leaders see figures only.
+    "disputes.dispute": {Role.GRID_WORKER: WRITE, Role.COMMUNITY_STAFF: WRITE, Role.MEDIATOR: WRITE,
+                         Role.JUSTICE_OFFICER: WRITE, Role.DISPATCHER: READ, Role.ADMIN: WRITE},
+    # Committees are set up under the justice office's guidance; everyone on staff may look them up.
+    "disputes.committee": {**dict.fromkeys(STAFF_ROLES, READ), Role.JUSTICE_OFFICER: WRITE, Role.ADMIN: WRITE},
+    # Screening campaigns are called by the justice office or the governance centre; grids report to them.
+    "disputes.campaign": {Role.GRID_WORKER: READ, Role.COMMUNITY_STAFF: READ, Role.MEDIATOR: READ,
+                          Role.JUSTICE_OFFICER: WRITE, Role.DISPATCHER: WRITE, Role.LEADER: READ,
+                          Role.ADMIN: WRITE},
+    # Petitions (信访): registered by the governance centre and community staff; leaders who receive
+    # petitioners and lead key petitions read them.
+    **{label: {Role.COMMUNITY_STAFF: WRITE, Role.DISPATCHER: WRITE, Role.JUSTICE_OFFICER: READ,
+               Role.LEADER: READ, Role.ADMIN: WRITE}
+       for label in ("petitions.petition", "petitions.receptionday")},
+    # Stability risk assessment of major decisions: the centre and the justice office assess, the
+    # community consults the affected people, leaders read.
+    "stability.decision": {Role.COMMUNITY_STAFF: WRITE, Role.DISPATCHER: WRITE, Role.JUSTICE_OFFICER: WRITE,
+                           Role.LEADER: READ, Role.ADMIN: WRITE},
+    # Public legal services: the justice office keeps the advisers and the logs; communities record
+    # the work done in them.
+    **{label: {Role.COMMUNITY_STAFF: WRITE, Role.JUSTICE_OFFICER: WRITE, Role.MEDIATOR: READ,
+               Role.GRID_WORKER: READ, Role.ADMIN: WRITE}
+       for label in ("legal.adviser", "legal.service", "legal.aidreferral")},
     # People: staff see the accounts of their scope; administrators manage them.
     "accounts.user": {
         **dict.fromkeys(STAFF_ROLES, READ),

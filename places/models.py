@@ -146,3 +146,24 @@ class Department(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class AtPlace(models.Model):
+    """A record that belongs to a place of any level (a committee of a street, a dispute in a grid, a
+    petition from a community); ``path`` copies the place's path (kept in ``save``) so the data scope
+    filters it with an indexed prefix match."""
+
+    place = models.ForeignKey(OrgUnit, verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
+    path = models.CharField(_("path"), max_length=255, editable=False, db_index=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "path"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.path = self.place.path
+        super().save(*args, **kwargs)
