@@ -101,16 +101,35 @@ def transfer_person(person: SpecialPerson, actor, *, resident_grid, note: str = 
 
 
 @transaction.atomic
-def change_level(person: SpecialPerson, actor, *, level: str, note: str = "") -> SpecialPerson:
-    """A new supervision level or risk band: the visit plan follows from the last visit."""
+def change_level(person: SpecialPerson, actor, *, level: str, note: str = "",
+                 risk_score: int | None = None) -> SpecialPerson:
+    """A new supervision level or risk band: the visit plan follows from the last visit.
+
+    ``risk_score`` (severe mental illness only) is the 0–5 risk assessment; it may change alone."""
+    from .models import CareKind, Level
+
+    if level not in Level.values:
+        raise CareError(_("Choose a level."), field="level")
+    if risk_score is not None:
+        if person.kind != CareKind.MENTAL:
+            raise CareError(_("A risk score is kept for severe mental illness only."), field="risk_score")
+        if not 0 <= risk_score <= 5:
+            raise CareError(_("The risk score is from 0 to 5."), field="risk_score")
     person = SpecialPerson.objects.select_for_update().get(pk=person.pk)
-    old = person.level
-    if level == old:
+    if person.status not in (CareStatus.ACTIVE, CareStatus.LOST_CONTACT):
+        raise CareError(_("This care has already ended."), field="status")
+    old, old_score = person.level, person.risk_score
+    score_changed = risk_score is not None and risk_score != old_score
+    if level == old and not score_changed:
         raise CareError(_("The level is unchanged."), field="level")
     person.level = level
+    data = {"from_level": old, "to_level": level}
+    if score_changed:
+        person.risk_score = risk_score
+        data.update(from_risk_score=old_score, risk_score=risk_score)
     person.next_visit_due = next_due(person)
-    person.save(update_fields=["level", "next_visit_due", "updated"])
-    _event(person, "level", actor, note, from_level=old, to_level=level)
+    person.save(update_fields=["level", "risk_score", "next_visit_due", "updated"])
+    _event(person, "level", actor, note, **data)
     return person
 
 

@@ -1,4 +1,5 @@
-"""Forms of the care pages: filters, enrolment, a visit, lost contact, transfer, end of care."""
+"""Forms of the care pages: filters, enrolment, a visit, lost contact, transfer, end of care, the level,
+the outcome (placement, reoffending) and the help group."""
 
 from __future__ import annotations
 
@@ -86,3 +87,78 @@ class EndForm(forms.Form):
 
 class FiguresForm(forms.Form):
     month = forms.CharField(label=_("Month"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
+
+
+def _worker_label(account) -> str:
+    return f"{account.display_name} ({account.get_role_display()})"
+
+
+class HelpMemberForm(forms.Form):
+    """A member of the help group (定人、定责、定措施), optionally one of the workers' accounts."""
+
+    user = forms.ModelChoiceField(label=_("Account"), queryset=User.objects.none(), required=False,
+                                  help_text=_("Optional: a worker's account (they can then log visits)."))
+    name = forms.CharField(label=_("Name"), max_length=64, required=False,
+                           help_text=_("Leave empty to use the account's name."))
+    role = forms.CharField(label=_("Role"), max_length=32,
+                           widget=forms.TextInput(attrs={"placeholder": _("Grid worker, community police, family…")}))
+    duty = forms.CharField(label=_("Duty and measures"), max_length=200, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = workers_for(user)
+        self.fields["user"].label_from_instance = _worker_label
+
+    def clean(self):
+        data = super().clean()
+        name = (data.get("name") or "").strip()
+        if not name and data.get("user"):
+            name = data["user"].display_name
+        if not name and "name" not in self.errors:
+            self.add_error("name", _("Give the member's name, or pick an account."))
+        data["name"] = name
+        return data
+
+
+class LevelForm(forms.Form):
+    level = forms.ChoiceField(label=_("New level"), choices=Level.choices)
+    risk_score = forms.IntegerField(label=_("Risk level (0–5)"), required=False,
+                                    help_text=_("The result of the latest risk assessment."),
+                                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    note = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if person is None or person.kind != CareKind.MENTAL:
+            del self.fields["risk_score"]
+
+    def clean_risk_score(self):
+        score = self.cleaned_data.get("risk_score")
+        if score is not None and not 0 <= score <= 5:
+            raise forms.ValidationError(_("The risk score is from 0 to 5."))
+        return score
+
+
+class OutcomeForm(forms.Form):
+    """Placement (安置, released persons only) and reoffending (重新犯罪), as far as each is meaningful."""
+
+    is_placed = forms.TypedChoiceField(label=_("Placed (work or a livelihood arranged)"),
+                                       coerce=lambda v: v == "yes", choices=[("yes", _("Yes")), ("no", _("No"))],
+                                       widget=forms.RadioSelect)
+    reoffended_on = forms.DateField(label=_("Reoffended on"), required=False, widget=DATE,
+                                    help_text=_("Leave empty if there was no new offence."))
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, placement=True, reoffending=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not placement:
+            del self.fields["is_placed"]
+        if not reoffending:
+            del self.fields["reoffended_on"]
+
+    def clean_reoffended_on(self):
+        day = self.cleaned_data.get("reoffended_on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day

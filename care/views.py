@@ -1,5 +1,6 @@
 """Pages of the special-care register: the list of the scope, a person's page with the visit plan and
-history, the phone forms (log a visit, lost contact), enrolment, transfer, end, and the figures.
+history, the phone forms (log a visit, lost contact), enrolment, transfer, level, outcome (placement,
+reoffending), the help group, end, and the figures.
 
 Lists start from ``SpecialPerson.objects.visible_to(user)``, single records come from
 ``get_visible_or_404`` (out of scope: 404), and every change goes through ``care.actions``.
@@ -18,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,8 +34,19 @@ from people.models import Resident
 from . import actions
 from .actions import CareError
 from .figures import care_figures
-from .forms import EndForm, EnrolForm, FiguresForm, FilterForm, LostContactForm, TransferForm, VisitForm
-from .models import CareKind, CareStatus, SpecialPerson, VisitPhoto
+from .forms import (
+    EndForm,
+    EnrolForm,
+    FiguresForm,
+    FilterForm,
+    HelpMemberForm,
+    LevelForm,
+    LostContactForm,
+    OutcomeForm,
+    TransferForm,
+    VisitForm,
+)
+from .models import CareKind, CareStatus, HelpGroupMember, Level, SpecialPerson, VisitPhoto
 from .schedule import visit_days
 
 PAGE_SIZE = 30
@@ -112,17 +125,45 @@ def person_detail(request, pk):
     person = _person(request, pk)
     today = timezone.localdate()
     events = list(person.events.select_related("actor"))
+    levels = dict(Level.choices)
     for event in events:
         event.label = EVENT_LABELS.get(event.action, event.action)
+        event.detail = _event_detail(event, levels)
+    can_change = SpecialPerson.objects.visible_to(request.user, CHANGE).filter(pk=person.pk).exists()
+    is_open = _is_open(person)
     return render(request, "care/detail.html", {
         "person": person, "badges": _badges(person, today), "interval": visit_days(person),
-        "members": person.help_group.select_related("user"),
+        **_help_group_context(request, person, can_change=can_change),
         "visits": person.visits.select_related("visitor").prefetch_related("photos")[:50], "events": events,
         "show_correction": sees_correction_details(request.user),
         "is_correction": person.kind == CareKind.CORRECTION,
-        "can_change": SpecialPerson.objects.visible_to(request.user, CHANGE).filter(pk=person.pk).exists(),
-        "open": person.status in (CareStatus.ACTIVE, CareStatus.LOST_CONTACT),
+        "can_change": can_change, "open": is_open,
+        "can_outcome": is_open and bool(_outcome_fields(request.user, person)),
     })
+
+
+def _event_detail(event, levels) -> str:
+    """One line under a timeline label: what changed ("Normal → Strict", the member added)."""
+    data = event.data or {}
+    if event.action == "level":
+        parts = []
+        if data.get("from_level") != data.get("to_level"):
+            parts.append(f"{levels.get(data.get('from_level'), '—')} → {levels.get(data.get('to_level'), '—')}")
+        if "risk_score" in data:
+            old = data.get("from_risk_score")
+            parts.append(_("risk %(old)s → %(new)s") % {"old": "—" if old is None else old,
+                                                      "new": data["risk_score"]})
+        return " · ".join(parts)
+    if event.action in ("member_added", "member_removed"):
+        return f"{data.get('name', '')} ({data.get('role', '')})"
+    if event.action == "outcome":
+        parts = []
+        if "is_placed" in data:
+            parts.append(_("Placed") if data["is_placed"] else _("Not placed"))
+        if data.get("reoffended_on"):
+            parts.append(_("Reoffended on %(date)s") % {"date": data["reoffended_on"]})
+        return " · ".join(parts)
+    return ""
 
 
 def _apply_error(form, error: CareError):
@@ -207,6 +248,128 @@ def end(request, pk):
             return redirect("care:detail", pk=person.pk)
     return render(request, "care/form.html", {
         "person": person, "form": form, "title": _("End the care"), "submit": _("End the care"), "danger": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_level(request, pk):
+    person = _person(request, pk, CHANGE)
+    form = LevelForm(request.POST or None, person=person,
+                     initial={"level": person.level, "risk_score": person.risk_score})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.change_level(person, request.user, **form.cleaned_data)
+        except CareError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("The level was changed; the visit plan follows it."))
+            return redirect("care:detail", pk=person.pk)
+    return render(request, "care/form.html", {
+        "person": person, "form": form, "title": _("Change the level"), "submit": _("Change the level")})
+
+
+def _outcome_fields(user, person) -> dict:
+    """What may be recorded for this person: placement for released persons; reoffending for correction
+    (justice officers only), released and drug kinds."""
+    fields = {}
+    if person.kind == CareKind.RELEASED:
+        fields["placement"] = True
+    if person.kind in (CareKind.RELEASED, CareKind.DRUG) or (
+            person.kind == CareKind.CORRECTION and sees_correction_details(user)):
+        fields["reoffending"] = True
+    return fields
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcome(request, pk):
+    person = _person(request, pk, CHANGE)
+    shown = _outcome_fields(request.user, person)
+    if not shown:
+        raise Http404
+    options = {"placement": "placement" in shown, "reoffending": "reoffending" in shown}
+    form = OutcomeForm(request.POST or None, **options,
+                       initial={"is_placed": "yes" if person.is_placed else "no",
+                                "reoffended_on": person.reoffended_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_outcome(person, request.user, is_placed=form.cleaned_data.get("is_placed"),
+                                   reoffended_on=form.cleaned_data.get("reoffended_on"),
+                                   note=form.cleaned_data["note"])
+        except CareError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("The outcome was recorded."))
+            return redirect("care:detail", pk=person.pk)
+    title = (_("Placement and reoffending") if len(shown) == 2
+             else _("Placement") if "placement" in shown else _("Reoffending"))
+    return render(request, "care/form.html", {"person": person, "form": form, "title": title, "submit": _("Save")})
+
+
+def _is_open(person) -> bool:
+    return person.status in (CareStatus.ACTIVE, CareStatus.LOST_CONTACT)
+
+
+def _help_group_context(request, person, *, can_change: bool, form=None) -> dict:
+    can_manage = can_change and _is_open(person)
+    if can_manage and form is None:
+        form = HelpMemberForm(user=request.user, auto_id="id_member_%s")
+    return {"members": person.help_group.select_related("user").order_by("id"), "can_manage_group": can_manage,
+            "member_form": form if can_manage else None}
+
+
+def _help_group_response(request, person, form=None, status=200):
+    """The help group: the section alone for HTMX, else the page of its own (a form with errors)."""
+    context = {"person": person, **_help_group_context(request, person, can_change=True, form=form)}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "care/_help_group.html", context, status=status)
+    return render(request, "care/help_group.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def help_group(request, pk):
+    """Add a member to the help group (定人、定责、定措施): a name, a role, duty and measures."""
+    person = _person(request, pk, CHANGE)
+    if request.method == "GET":
+        return _help_group_response(request, person)
+    if not _is_open(person):
+        messages.error(request, _("This care has already ended."))
+        return redirect("care:detail", pk=person.pk)
+    form = HelpMemberForm(request.POST, user=request.user, auto_id="id_member_%s")
+    if form.is_valid():
+        try:
+            actions.add_help_member(person, request.user, **form.cleaned_data)
+        except CareError as error:
+            _apply_error(form, error)
+        else:
+            if request.htmx:
+                return _help_group_response(request, person)
+            messages.success(request, _("%(name)s joined the help group.") % {"name": form.cleaned_data["name"]})
+            return redirect("care:detail", pk=person.pk)
+    return _help_group_response(request, person, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remove_help_member(request, pk, member_pk):
+    """Remove a member of the help group: GET asks for confirmation, POST removes."""
+    person = _person(request, pk, CHANGE)
+    member = get_object_or_404(HelpGroupMember, pk=member_pk, person=person)
+    if request.method == "POST" and not _is_open(person):
+        messages.error(request, _("This care has already ended."))
+        return redirect("care:detail", pk=person.pk)
+    if request.method == "POST":
+        name = member.name
+        actions.remove_help_member(member, request.user)
+        if request.htmx:
+            return _help_group_response(request, person)
+        messages.success(request, _("%(name)s left the help group.") % {"name": name})
+        return redirect("care:detail", pk=person.pk)
+    return render(request, "care/form.html", {
+        "person": person, "form": None, "danger": True, "submit": _("Remove"),
+        "cancel": reverse("care:detail", args=[person.pk]),
+        "title": _("Remove %(name)s (%(role)s) from the help group?") % {"name": member.name, "role": member.role}})
 
 
 def find_resident(user, who: str):

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import VIEW, scope_q
+from core.privacy import mask_phone
 from places.models import Level, OrgUnit
 
 from .models import Address, Gender, House, HouseUse, MoveKind, Resident, ResidentStatus, Tag, UnitKind, UnitOrg
@@ -108,23 +109,48 @@ class MoveForm(forms.Form):
 
 
 class HouseForm(forms.Form):
+    """Add a house (with its new address), or edit one (``instance``): the grid and the address code
+    stay, the landlord's phone is never put into the page (leave empty to keep it)."""
+
     grid = forms.ModelChoiceField(label=_("Grid"), queryset=OrgUnit.objects.none())
     address_code = forms.CharField(label=_("Address code"), max_length=40)
     address_text = forms.CharField(label=_("Address"), max_length=200)
     use = forms.ChoiceField(label=_("Use"), choices=HouseUse.choices)
-    area = forms.DecimalField(label=_("Floor area (m²)"), max_digits=8, decimal_places=1, required=False)
+    area = forms.DecimalField(label=_("Floor area (m²)"), max_digits=8, decimal_places=1, min_value=0,
+                              required=False)
     is_rented = forms.BooleanField(label=_("Rented out"), required=False)
     landlord_name = forms.CharField(label=_("Landlord's name"), max_length=64, required=False)
     landlord_phone = forms.CharField(label=_("Landlord's phone"), max_length=32, required=False,
-                                     widget=forms.TextInput(attrs={"inputmode": "tel"}))
+                                     widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, instance: House | None = None, **kwargs):
+        self.instance = instance
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "address_code": instance.address.code, "address_text": instance.address.text, "use": instance.use,
+                "area": instance.area, "is_rented": instance.is_rented, "landlord_name": instance.landlord_name,
+                "note": instance.note}
         super().__init__(*args, **kwargs)
         self.fields["grid"].queryset = scope_grids(user)
+        if instance is not None:
+            del self.fields["grid"]
+            self.fields["address_code"].disabled = True
+            self.fields["address_code"].required = False
+            self.fields["landlord_phone"].help_text = _("Stored: %(masked)s. Leave empty to keep it.") % {
+                "masked": mask_phone(instance.landlord_phone) or "—"}
+
+    def action_data(self) -> dict:
+        """The house fields for ``actions.create_house``/``update_house`` (address fields left out)."""
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("grid", "address_code", "address_text")}
+        if self.instance is not None and not data.get("landlord_phone"):
+            data.pop("landlord_phone", None)
+        return data
 
 
 class UnitForm(forms.Form):
+    """Add a unit, or edit one (``instance``: the grid stays, the contact phone is kept when left empty)."""
+
     grid = forms.ModelChoiceField(label=_("Grid"), queryset=OrgUnit.objects.none())
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
@@ -132,13 +158,33 @@ class UnitForm(forms.Form):
     address = forms.ModelChoiceField(label=_("Address"), queryset=Address.objects.none(), required=False)
     contact_name = forms.CharField(label=_("Contact person"), max_length=64, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False,
-                                    widget=forms.TextInput(attrs={"inputmode": "tel"}))
+                                    widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     employees = forms.IntegerField(label=_("Employees"), min_value=0, required=False)
+    is_active = forms.BooleanField(label=_("In business"), required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, instance: UnitOrg | None = None, **kwargs):
+        self.instance = instance
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                name: getattr(instance, name) for name in self.base_fields if name not in ("contact_phone", "address")
+            } | {"grid": instance.grid_id, "address": instance.address_id}
         super().__init__(*args, **kwargs)
         self.fields["grid"].queryset = scope_grids(user)
         self.fields["address"].queryset = Address.objects.visible_to(user, VIEW)
+        if instance is None:
+            del self.fields["is_active"]
+        else:
+            self.fields["grid"].disabled = True
+            self.fields["contact_phone"].help_text = _("Stored: %(masked)s. Leave empty to keep it.") % {
+                "masked": mask_phone(instance.contact_phone) or "—"}
+
+    def action_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        if self.instance is not None:
+            data.pop("grid", None)
+            if not data.get("contact_phone"):
+                data.pop("contact_phone", None)
+        return data
 
 
 __all__ = ["HouseForm", "MoveForm", "ResidentFilterForm", "ResidentForm", "UnitForm", "UnitOrg"]

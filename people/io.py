@@ -43,11 +43,12 @@ import io
 import os
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, override
 
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, covers
@@ -56,7 +57,7 @@ from core.privacy import id_hash, id_number_error, mask_id_number, mask_phone, n
 from places.io import PlaceImportError, _blank, data_rows
 from places.models import Level, OrgUnit
 
-from .models import Address, Gender, House, Move, MoveKind, Resident, SensitiveView, Tag
+from .models import Address, Gender, House, HouseUse, Move, MoveKind, Resident, SensitiveView, Tag
 
 FIELDS = ("name", "gender", "id_number", "birth_date", "phone", "grid", "address", "household_no",
           "relation_to_head", "is_household_head", "is_floating", "hukou_address", "ethnicity", "tags", "note")
@@ -93,6 +94,47 @@ BATCH = 2000
 LEDGER_COLUMNS = ("name", "gender", "id_number", "birth_date", "phone", "grid", "address", "household_no",
                   "relation_to_head", "is_household_head", "is_floating", "is_tenant", "hukou_address",
                   "ethnicity", "tags", "status", "note")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What one kind of import reads: its fields (in error order), the required ones, the template's
+    Chinese headers, the accepted header spellings, and the template's sheet name and example row."""
+
+    kind: str
+    fields: tuple[str, ...]
+    required: tuple[str, ...]
+    headers: dict[str, str]
+    aliases: dict[str, str]
+    sheet: str
+    example: tuple[str, ...]
+    wide: str  # the letters of the template's wide columns
+
+    @property
+    def accepted(self) -> dict[str, str]:
+        return {**{name: name for name in self.fields}, **{h: name for name, h in self.headers.items()},
+                **self.aliases}
+
+
+RESIDENTS = Layout(
+    "residents", FIELDS, REQUIRED, TEMPLATE_HEADERS, HEADER_ALIASES, "实有人口",
+    ("张伟", "男", "11010119800517001X", "1980-05-17", "13800000000", "110101001001001", "多福巷1号楼2单元301",
+     "H0001", "本人", "是", "否", "北京市东城区", "汉族", "", ""), "CFGL")
+HOUSES = Layout(
+    "houses", ("grid", "address", "use", "area", "is_rented", "landlord_name", "landlord_phone", "note"),
+    ("grid", "address"),
+    {"grid": "网格编码", "address": "地址", "use": "用途", "area": "面积", "is_rented": "是否出租",
+     "landlord_name": "房东姓名", "landlord_phone": "房东电话", "note": "备注"},
+    {"地址编码": "address", "标准地址": "address", "标准地址编码": "address", "address_code": "address", "网格": "grid",
+     "grid_code": "grid", "房屋用途": "use", "建筑面积": "area", "房屋面积": "area", "rented": "is_rented",
+     "出租": "is_rented", "是否出租屋": "is_rented", "房东": "landlord_name", "landlord": "landlord_name",
+     "房东手机": "landlord_phone", "房东联系电话": "landlord_phone"},
+    "实有房屋", ("110101001001001", "多福巷1号楼2单元301", "住宅", "85.5", "是", "李建国", "13900000000", ""), "BG")
+HOUSE_USES = {"住宅": HouseUse.RESIDENTIAL, "民宅": HouseUse.RESIDENTIAL, "商铺": HouseUse.COMMERCIAL,
+              "商业": HouseUse.COMMERCIAL, "门面": HouseUse.COMMERCIAL, "商住两用": HouseUse.MIXED,
+              "商住": HouseUse.MIXED, "混合": HouseUse.MIXED, "其他": HouseUse.OTHER, "其它": HouseUse.OTHER}
+HOUSE_LENGTHS = {"address": 200, "landlord_name": 64, "landlord_phone": 32, "note": 200}
+MAX_AREA = Decimal("9999999.9")
 
 
 class PeopleImportError(PlaceImportError):
@@ -136,13 +178,40 @@ class Row:
         return mask_id_number(self.id_number)
 
 
+
+@dataclass
+class HouseRow:
+    """One clean row of a houses file; ``address`` is the cell, ``address_code`` the code it stands for."""
+
+    row: int
+    grid_code: str = ""
+    address: str = ""
+    address_code: str = ""
+    use: str = HouseUse.RESIDENTIAL
+    area: Decimal | None = None
+    is_rented: bool = False
+    landlord_name: str = ""
+    landlord_phone: str = ""
+    note: str = ""
+    action: str = "create"
+    existing_id: int | None = None
+
+    @property
+    def masked_landlord_phone(self) -> str:
+        return mask_phone(self.landlord_phone)
+
+    def values(self) -> dict:
+        return {"use": self.use, "area": self.area, "is_rented": self.is_rented, "landlord_name": self.landlord_name,
+                "landlord_phone": self.landlord_phone or None, "note": self.note}
+
 @dataclass
 class Preview:
     """What an import would do: rows to create, update or skip, and every error (nothing written yet)."""
 
     filename: str = ""
     update: bool = False
-    rows: list[Row] = field(default_factory=list)
+    kind: str = "residents"  # or "houses" (rows are then ``HouseRow``)
+    rows: list = field(default_factory=list)
     errors: list[HotlineRowError] = field(default_factory=list)
 
     @property
@@ -190,12 +259,12 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _header_key(value) -> str | None:
+def _header_key(value, aliases: dict[str, str]) -> str | None:
     if value is None:
         return None
     text = str(value).replace("\ufeff", "").strip()
     text = re.sub(r"[（(][^)）]*[)）]", "", text).replace("*", "").strip()
-    return HEADER_ALIASES.get(re.sub(r"[\s\-]+", "_", text.lower()))
+    return aliases.get(re.sub(r"[\s\-]+", "_", text.lower()))
 
 
 def _file_error(message: str) -> PeopleImportError:
@@ -211,7 +280,8 @@ def _read_bytes(source) -> bytes:
     return source.read()
 
 
-def _read_sheet(raw: bytes) -> tuple[dict[str, Column], list[tuple[int, dict]]]:
+def _read_sheet(raw: bytes, layout: Layout) -> tuple[dict[str, Column], list[tuple[int, dict]]]:
+    """The columns found in row 1 (by ``layout``'s accepted headers) and the non-blank rows below."""
     from openpyxl import load_workbook
 
     if not raw:
@@ -229,8 +299,9 @@ def _read_sheet(raw: bytes) -> tuple[dict[str, Column], list[tuple[int, dict]]]:
             raise _file_error(_("The file is empty: row 1 must hold the column names."))
         columns: dict[str, Column] = {}
         errors = []
+        accepted = layout.accepted
         for index, cell in enumerate(header):
-            name = _header_key(cell)
+            name = _header_key(cell, accepted)
             if name is None:
                 continue
             shown = str(cell).strip()
@@ -239,44 +310,112 @@ def _read_sheet(raw: bytes) -> tuple[dict[str, Column], list[tuple[int, dict]]]:
                                               letter=letter_of(index), column=shown))
                 continue
             columns[name] = Column(index, shown)
-        for name in REQUIRED:
+        for name in layout.required:
             if name not in columns:
                 errors.append(HotlineRowError(1, name, _("The column %(name)s is missing (accepted names: "
                                                          "%(accepted)s).") % {
-                    "name": TEMPLATE_HEADERS[name],
-                    "accepted": ", ".join(k for k, v in HEADER_ALIASES.items() if v == name)},
-                    column=TEMPLATE_HEADERS[name]))
+                    "name": layout.headers[name],
+                    "accepted": ", ".join(k for k, v in accepted.items() if v == name)},
+                    column=layout.headers[name]))
         if errors:
             raise PeopleImportError(errors)
         rows = data_rows(
             lines, columns, limit=MAX_ROWS,
             too_many=lambda: _file_error(_("The file has more than %(max)s rows: split it.") % {"max": MAX_ROWS}),
-            empty=lambda: _file_error(_("The file holds no residents.")))
+            empty=lambda: _file_error(_empty_message(layout)))
         return columns, rows
     finally:
         workbook.close()
 
 
+def _empty_message(layout: Layout) -> str:
+    return _("The file holds no houses.") if layout.kind == "houses" else _("The file holds no residents.")
+
+
 # --- Validation ---------------------------------------------------------------------------------
+class _Reading:
+    """The start every import shares: the role check, the sheet, and errors placed by row and column."""
+
+    def __init__(self, file, filename, actor, update, layout: Layout, model, refusal: str):
+        self.layout = layout
+        self.actor = actor
+        self.preview = Preview(filename=filename or getattr(file, "name", "") or "", update=update, kind=layout.kind)
+        self.columns: dict[str, Column] = {}
+        self.raw_rows: list[tuple[int, dict]] = []
+        if actor is None or not has_model_permission(actor, model, CHANGE):
+            self.preview.errors.append(HotlineRowError(0, "", refusal))
+            return
+        try:
+            self.columns, self.raw_rows = _read_sheet(_read_bytes(file), layout)
+        except PeopleImportError as exc:
+            self.preview.errors = list(exc.errors)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.preview.errors)
+
+    def error(self, number, name, message) -> None:
+        column = self.columns.get(name)
+        self.preview.errors.append(HotlineRowError(
+            number, name, message, letter=column.letter if column else "",
+            column=column.header if column else self.layout.headers.get(name, "")))
+
+    def grids(self) -> dict[str, OrgUnit]:
+        codes = {_text(values.get("grid")) for _n, values in self.raw_rows} - {""}
+        return {unit.code: unit for unit in OrgUnit.objects.filter(code__in=codes)}
+
+    def check_grid(self, number, code: str, grids) -> None:
+        grid = grids.get(code)
+        if not code:
+            self.error(number, "grid", _("The grid code is required."))
+        elif grid is None or grid.level != Level.GRID or not covers(self.actor, grid.path):
+            self.error(number, "grid", _("No grid %(code)s in your data scope.") % {"code": code})
+
+    def texts(self, number, values, row, lengths: dict[str, int]) -> None:
+        for name, limit in lengths.items():
+            text = _text(values.get(name))
+            if len(text) > limit:
+                self.error(number, name, _("At most %(max)s characters.") % {"max": limit})
+                text = text[:limit]
+            setattr(row, name, text)
+
+    def flags(self, number, values, row, names) -> None:
+        for name in names:
+            flag = _text(values.get(name)).lower()
+            if flag in YES:
+                setattr(row, name, True)
+            elif flag not in NO:
+                self.error(number, name, _("Write 是 or 否."))
+
+    def check_phone(self, number, name, value: str) -> None:
+        if value and not PHONE.match(value):
+            self.error(number, name, _("Not a phone number."))
+
+    def known_addresses(self, cells) -> dict[str, tuple[str, str]]:
+        """Existing addresses among ``cells``: code -> (path, grid code); the caller refuses foreign ones."""
+        cells = sorted(cells)
+        found = {}
+        for start in range(0, len(cells), 1000):
+            for code, path, grid in Address.objects.filter(code__in=cells[start:start + 1000]).values_list(
+                    "code", "path", "grid__code"):
+                found[code] = (path, grid)
+        return found
+
+    def finish(self, rows) -> Preview:
+        fields = self.layout.fields
+        self.preview.rows = rows
+        self.preview.errors.sort(key=lambda e: (e.row, fields.index(e.field) if e.field in fields else len(fields)))
+        return self.preview
+
+
 def read_residents(file, filename: str = "", actor=None, *, update: bool = False) -> Preview:
     """Read and check a workbook of residents; nothing is written. See the module README."""
-    preview = Preview(filename=filename or getattr(file, "name", "") or "", update=update)
-    if actor is None or not has_model_permission(actor, Resident, CHANGE):
-        preview.errors.append(HotlineRowError(0, "", _("Your role may not change the resident register.")))
-        return preview
-    try:
-        columns, raw_rows = _read_sheet(_read_bytes(file))
-    except PeopleImportError as exc:
-        preview.errors = list(exc.errors)
-        return preview
-
-    def error(number, name, message):
-        column = columns.get(name)
-        preview.errors.append(HotlineRowError(number, name, message, letter=column.letter if column else "",
-                                              column=column.header if column else TEMPLATE_HEADERS.get(name, "")))
-
-    grid_codes = {_text(values.get("grid")) for _n, values in raw_rows} - {""}
-    grids = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=grid_codes)}
+    reading = _Reading(file, filename, actor, update, RESIDENTS, Resident,
+                       _("Your role may not change the resident register."))
+    if reading.failed:
+        return reading.preview
+    preview, columns, raw_rows, error = reading.preview, reading.columns, reading.raw_rows, reading.error
+    grids = reading.grids()
     tags = {}
     for tag in Tag.objects.all():
         tags[tag.code.lower()] = tag.code
@@ -286,12 +425,7 @@ def read_residents(file, filename: str = "", actor=None, *, update: bool = False
     for number, values in raw_rows:
         row = Row(number)
         before = len(preview.errors)
-        for name, limit in LENGTHS.items():
-            text = _text(values.get(name))
-            if len(text) > limit:
-                error(number, name, _("At most %(max)s characters.") % {"max": limit})
-                text = text[:limit]
-            setattr(row, name, text)
+        reading.texts(number, values, row, LENGTHS)
         if not row.name:
             error(number, "name", _("The name is required."))
         number_text = normalize_id_number(_text(values.get("id_number")))
@@ -308,11 +442,7 @@ def read_residents(file, filename: str = "", actor=None, *, update: bool = False
                 first_seen[number_text] = number
                 row.id_number = number_text
         row.grid_code = _text(values.get("grid"))
-        grid = grids.get(row.grid_code)
-        if not row.grid_code:
-            error(number, "grid", _("The grid code is required."))
-        elif grid is None or grid.level != Level.GRID or not covers(actor, grid.path):
-            error(number, "grid", _("No grid %(code)s in your data scope.") % {"code": row.grid_code})
+        reading.check_grid(number, row.grid_code, grids)
         gender = _text(values.get("gender")).lower()
         if gender:
             if gender not in GENDERS:
@@ -328,14 +458,8 @@ def read_residents(file, filename: str = "", actor=None, *, update: bool = False
         if row.birth_date is None and row.id_number:
             row.birth_date = datetime.date(int(row.id_number[6:10]), int(row.id_number[10:12]),
                                            int(row.id_number[12:14]))
-        if row.phone and not PHONE.match(row.phone):
-            error(number, "phone", _("Not a phone number."))
-        for name in ("is_household_head", "is_floating"):
-            flag = _text(values.get(name)).lower()
-            if flag in YES:
-                setattr(row, name, True)
-            elif flag not in NO:
-                error(number, name, _("Write 是 or 否."))
+        reading.check_phone(number, "phone", row.phone)
+        reading.flags(number, values, row, ("is_household_head", "is_floating"))
         tag_text = _text(values.get("tags"))
         row.tags_given = "tags" in columns
         for part in re.split(r"[,，、;；]", tag_text):
@@ -351,12 +475,8 @@ def read_residents(file, filename: str = "", actor=None, *, update: bool = False
             rows.append(row)
 
     # A standard-address code must be one of the importer's own addresses.
-    cells = sorted({row.address for row in rows if row.address})
-    foreign = set()
-    for start in range(0, len(cells), 1000):
-        for code, path in Address.objects.filter(code__in=cells[start:start + 1000]).values_list("code", "path"):
-            if not covers(actor, path):
-                foreign.add(code)
+    known = reading.known_addresses({row.address for row in rows if row.address})
+    foreign = {code for code, (path, _grid) in known.items() if not covers(actor, path)}
     kept = []
     for row in rows:
         if row.address in foreign:
@@ -379,9 +499,7 @@ def read_residents(file, filename: str = "", actor=None, *, update: bool = False
                 row.action = "update"
             else:
                 error(row.row, "id_number", _("This person is registered in a place outside your data scope."))
-    preview.rows = rows
-    preview.errors.sort(key=lambda e: (e.row, FIELDS.index(e.field) if e.field in FIELDS else len(FIELDS)))
-    return preview
+    return reading.finish(rows)
 
 
 def _date(value):

@@ -14,6 +14,9 @@ urlpatterns = [
     path("houses/", views.house_list, name="houses"),
     path("houses/new/", views.house_create, name="house-create"),
     path("houses/<int:pk>/", views.house_detail, name="house-detail"),
+    path("houses/<int:pk>/edit/", views.house_edit, name="house-edit"),
     path("units/", views.unit_list, name="units"),
     path("units/new/", views.unit_create, name="unit-create"),
+    path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
+    path("units/<int:pk>/edit/", views.unit_edit, name="unit-edit"),
 ]

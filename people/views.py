@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -242,7 +243,7 @@ def house_list(request):
         queryset = queryset.filter(is_rented=True)
     page = paginate(queryset.order_by("path", "address__code", "pk"), PAGE_SIZE, request.GET.get("page"))
     return render(request, "people/houses.html", {
-        "page": page, "query": _query_without_page(request.GET), "text": text,
+        "title": _("Houses"), "page": page, "query": _query_without_page(request.GET), "text": text,
         "rented": request.GET.get("rented") == "1", "can_change": has_model_permission(user, House, CHANGE)})
 
 
@@ -254,10 +255,26 @@ def house_detail(request, pk):
     residents = (Resident.objects.visible_to(user, VIEW).filter(house=house).defer(*LIST_DEFERRED)
                  .order_by("household_no", "-is_household_head", "name"))
     context = {"house": house, "residents": residents, "masked": privacy.masked(house),
-               "show_history": is_staff_role(user)}
+               "show_history": is_staff_role(user),
+               "can_change": House.objects.visible_to(user, CHANGE).filter(pk=house.pk).exists()}
     if context["show_history"]:
         context["history"] = history(house)[:HISTORY_SHOWN]
     return render(request, "people/house_detail.html", context)
+
+
+ADDRESS_ERRORS = {"code": "address_code", "text": "address_text"}
+
+
+def _put_house_errors(form, exc: ValidationError) -> None:
+    """An address refusal names ``code``/``text``: put it next to the form's address fields."""
+    if hasattr(exc, "error_dict"):
+        exc.error_dict = {ADDRESS_ERRORS.get(k, k): v for k, v in exc.error_dict.items()}
+    _put_errors(form, exc)
+
+
+def _form_page(request, form, title: str, **extra):
+    status = 400 if request.method == "POST" else 200
+    return render(request, "people/form.html", {"form": form, "title": title, **extra}, status=status)
 
 
 @login_required
@@ -267,25 +284,38 @@ def house_create(request):
     _require(user, House, CHANGE)
     form = HouseForm(request.POST or None, user=user, initial={"grid": form_default_grid(user)})
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        grid = data.pop("grid")
-        code, text = data.pop("address_code"), data.pop("address_text")
+        grid = form.cleaned_data["grid"]
         try:
-            from django.db import transaction
-
             with transaction.atomic():
-                address = actions.create_address(user, grid=grid, code=code, text=text)
-                house = actions.create_house(user, address=address, grid=grid, **data)
+                address = actions.create_address(user, grid=grid, code=form.cleaned_data["address_code"],
+                                                 text=form.cleaned_data["address_text"])
+                house = actions.create_house(user, address=address, grid=grid, **form.action_data())
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                exc.error_dict = {{"code": "address_code", "text": "address_text"}.get(k, k): v
-                                  for k, v in exc.error_dict.items()}
-            _put_errors(form, exc)
+            _put_house_errors(form, exc)
         else:
             messages.success(request, _("The house was added."))
             return redirect("people:house-detail", pk=house.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "people/form.html", {"form": form, "title": _("Add a house")}, status=status)
+    return _form_page(request, form, _("Add a house"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def house_edit(request, pk):
+    """Edit a house and the text of its address (the address code stays)."""
+    user = request.user
+    house = get_visible_or_404(House.objects.select_related("address", "grid"), user, CHANGE, pk=pk)
+    form = HouseForm(request.POST or None, user=user, instance=house)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                actions.update_address(house.address, user, text=form.cleaned_data["address_text"])
+                actions.update_house(house, user, **form.action_data())
+        except ValidationError as exc:
+            _put_house_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:house-detail", pk=house.pk)
+    return _form_page(request, form, _("Edit %(name)s") % {"name": house.address.text}, house=house)
 
 
 @login_required
@@ -299,7 +329,7 @@ def unit_list(request):
         queryset = queryset.filter(Q(name__icontains=text) | Q(credit_code=text))
     page = paginate(queryset.order_by("path", "name", "pk"), PAGE_SIZE, request.GET.get("page"))
     return render(request, "people/units.html", {
-        "page": page, "query": _query_without_page(request.GET), "text": text,
+        "title": _("Units"), "page": page, "query": _query_without_page(request.GET), "text": text,
         "can_change": has_model_permission(user, UnitOrg, CHANGE)})
 
 
@@ -311,14 +341,46 @@ def unit_create(request):
     form = UnitForm(request.POST or None, user=user, initial={"grid": form_default_grid(user)})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.create_unit(user, **form.cleaned_data)
+            unit = actions.create_unit(user, **form.action_data())
         except ValidationError as exc:
             _put_errors(form, exc)
         else:
             messages.success(request, _("The unit was added."))
-            return redirect("people:units")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "people/form.html", {"form": form, "title": _("Add a unit")}, status=status)
+            return redirect("people:unit-detail", pk=unit.pk)
+    return _form_page(request, form, _("Add a unit"))
+
+
+def _unit(user, pk, action=VIEW) -> UnitOrg:
+    return get_visible_or_404(UnitOrg.objects.select_related("address", "grid"), user, action, pk=pk)
+
+
+@login_required
+@require_GET
+def unit_detail(request, pk):
+    user = request.user
+    unit = _unit(user, pk)
+    context = {"unit": unit, "masked": privacy.masked(unit), "show_history": is_staff_role(user),
+               "can_change": UnitOrg.objects.visible_to(user, CHANGE).filter(pk=unit.pk).exists()}
+    if context["show_history"]:
+        context["history"] = history(unit)[:HISTORY_SHOWN]
+    return render(request, "people/unit_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request, pk):
+    user = request.user
+    unit = _unit(user, pk, CHANGE)
+    form = UnitForm(request.POST or None, user=user, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_unit(unit, user, **form.action_data())
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:unit-detail", pk=unit.pk)
+    return _form_page(request, form, _("Edit %(name)s") % {"name": unit.name}, unit=unit)
 
 
 __all__ = ["Address"]

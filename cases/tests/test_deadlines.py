@@ -192,7 +192,7 @@ def test_external_delivery_is_queued_after_the_commit(cw, report, settings, djan
 def test_the_command_sweeps_once(cw, report, capsys):
     case = report(now=MONDAY)  # long past: its register deadline has gone by
     call_command("deadline_worker", "--once")
-    assert "warned=0 overdue=1" in capsys.readouterr().out
+    assert "cases: (0, 1)" in capsys.readouterr().out
     assert events(case) == ["overdue"]
 
 
@@ -207,7 +207,7 @@ def test_the_worker_loop_stops_gracefully_on_sigterm(cw, report, caplog):
         timer.cancel()
     assert events(case) == ["overdue"]
     text = caplog.text
-    assert "0 warnings, 1 overdue notices" in text and "Deadline worker stopped" in text
+    assert "cases sweep: (0, 1)" in text and "Deadline worker stopped" in text
 
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")

@@ -5,3 +5,7 @@ urlpatterns = []
 
 def register(router) -> None:
     """Register this app's viewsets on the shared router."""
+    from .views import PetitionViewSet, ReceptionDayViewSet
+
+    router.register("petitions/reception-days", ReceptionDayViewSet, basename="receptionday")
+    router.register("petitions", PetitionViewSet, basename="petition")

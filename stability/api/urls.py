@@ -5,3 +5,6 @@ urlpatterns = []
 
 def register(router) -> None:
     """Register this app's viewsets on the shared router."""
+    from .views import DecisionViewSet
+
+    router.register("stability/decisions", DecisionViewSet, basename="decision")

@@ -19,8 +19,31 @@ from django.db import close_old_connections, connection
 
 from care.alerts import sweep as care_sweep
 from cases.deadlines import sweep
+from disputes.actions import sweep_tier_deadlines
 
 logger = logging.getLogger("cases.deadlines")
+
+# Every timer of the platform, in order: (name, function returning what it did). Each claims its due
+# rows with a conditional UPDATE, so several workers never act twice on one row.
+SWEEPS = [
+    ("cases", sweep),  # (warnings, overdue notices) of case deadlines
+    ("care", care_sweep),  # (workers alerted, justice office alerted) for missed visits
+    ("disputes", sweep_tier_deadlines),  # disputes sent up a tier when its deadline passed
+]
+
+
+def run_sweeps(log=logger.info) -> dict:
+    """One pass of every sweep; a failing sweep is logged and the others still run."""
+    results = {}
+    for name, func in SWEEPS:
+        try:
+            results[name] = func()
+        except Exception:  # the database may be down for a moment: try again next time
+            logger.exception("%s sweep failed", name)
+            continue
+        if any(results[name]) if isinstance(results[name], tuple) else results[name]:
+            log("%s sweep: %s", name, results[name])
+    return results
 
 
 class Command(BaseCommand):
@@ -36,10 +59,8 @@ class Command(BaseCommand):
         # Stored texts (event labels, notification titles) are in the site's language, settings.LANGUAGE_CODE:
         # outside a request no other language is active.
         if once:
-            warned, overdue = sweep()
-            self.stdout.write(f"warned={warned} overdue={overdue}")
-            workers, justice = care_sweep()
-            self.stdout.write(f"missed visits: workers alerted={workers} justice office alerted={justice}")
+            for name, result in run_sweeps(log=logger.debug).items():
+                self.stdout.write(f"{name}: {result}")
             return
         self.loop(interval)
 
@@ -56,22 +77,7 @@ class Command(BaseCommand):
             while not stop.is_set():
                 if not connection.in_atomic_block:  # (a test runs the loop inside its transaction)
                     close_old_connections()  # drop a connection the database closed or that is too old
-                try:
-                    warned, overdue = sweep()
-                except Exception:  # the database may be down for a moment: try again next time
-                    logger.exception("Deadline sweep failed")
-                else:
-                    if warned or overdue:
-                        logger.info("Deadline sweep: %d warnings, %d overdue notices", warned, overdue)
-                    else:
-                        logger.debug("Deadline sweep: nothing due")
-                try:
-                    workers, justice = care_sweep()  # missed visits of special-care persons
-                except Exception:
-                    logger.exception("Care sweep failed")
-                else:
-                    if workers or justice:
-                        logger.info("Care sweep: %d missed-visit alerts, %d to the justice office", workers, justice)
+                run_sweeps()
                 stop.wait(interval)
         finally:
             for sig, handler in previous.items():

@@ -1,0 +1,413 @@
+"""Pages of the dispute register: the list of the scope, registration, a dispute's page with its
+parties (masked), sessions, agreement and timeline, one form page per action, the agreement as Word
+and PDF, screening campaigns with their grid reports, committees with the coverage gaps, figures.
+
+Lists start from ``visible_to``; single records come from ``get_visible_or_404``; every change goes
+through ``disputes.actions``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Role
+from accounts.permissions import has_model_permission
+from accounts.scope import CHANGE, VIEW, get_visible_or_404, scope_q
+from places.models import Level, OrgUnit
+
+from . import actions, forms, workflow
+from .actions import DisputeError
+from .figures import dispute_figures
+from .models import TIER_ORDER, Campaign, Committee, Dispute, DisputeKind, ScreeningReport, Status, Tier
+
+PAGE_SIZE = 25
+FIGURES_ROLES = frozenset({Role.JUSTICE_OFFICER, Role.LEADER, Role.ADMIN, Role.DISPATCHER, Role.MEDIATOR,
+                           Role.COMMUNITY_STAFF})
+LARGE_ENTERPRISE = 200  # staff from which an enterprise is expected to have its own committee
+
+EVENT_LABELS = {
+    "register": gettext_lazy("Accepted"),
+    "assign": gettext_lazy("Mediator assigned"),
+    "session": gettext_lazy("Mediation session"),
+    "escalate": gettext_lazy("Sent up a tier"),
+    "agree": gettext_lazy("Agreement reached"),
+    "end_unsettled": gettext_lazy("Ended without agreement"),
+    "withdraw": gettext_lazy("Withdrawn"),
+    "follow_up": gettext_lazy("Follow-up visit"),
+    "close": gettext_lazy("Closed"),
+    "outcome": gettext_lazy("Outcome recorded"),
+    "refer_to_case": gettext_lazy("Handed to a department as a case"),
+    "overdue": gettext_lazy("Deadline passed at the top tier"),
+}
+
+
+def _require(user, model, action=VIEW):
+    if not has_model_permission(user, model, action):
+        raise PermissionDenied(_("Your role has no access to this page."))
+
+
+def _query(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _put_error(form, error: DisputeError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+# --- The register -------------------------------------------------------------------------------
+@login_required
+def dispute_list(request):
+    user = request.user
+    _require(user, Dispute)
+    form = forms.FilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    disputes = Dispute.objects.visible_to(user).select_related("place", "committee")
+    status = data.get("status", "")
+    if status == "":
+        disputes = disputes.filter(status__in=workflow.OPEN)
+    elif status != "all":
+        disputes = disputes.filter(status=status)
+    for name in ("tier", "kind", "grade"):
+        if data.get(name):
+            disputes = disputes.filter(**{name: data[name]})
+    if data.get("overdue"):
+        disputes = disputes.filter(status__in=workflow.OPEN, tier_due__lt=timezone.localdate())
+    text = (data.get("q") or "").strip()
+    if text:
+        disputes = disputes.filter(Q(number=text) | Q(title__icontains=text) | Q(parties__name=text)).distinct()
+    disputes = disputes.order_by("tier_due", "-received_on", "-id") if status == "" else disputes
+    page = Paginator(disputes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "disputes/list.html", {
+        "form": form, "page": page, "query": _query(request), "today": timezone.localdate(),
+        "can_register": has_model_permission(user, Dispute, CHANGE),
+        "can_figures": user.is_superuser or user.role in FIGURES_ROLES,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dispute_create(request):
+    user = request.user
+    _require(user, Dispute, CHANGE)
+    form = forms.DisputeForm(request.POST or None, user=user, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            dispute = actions.register_dispute(user, **form.action_data())
+        except DisputeError as error:
+            _put_error(form, error)
+        else:
+            messages.success(request, _("Dispute %(number)s accepted at the %(tier)s tier.") % {
+                "number": dispute.number, "tier": dispute.get_tier_display()})
+            return redirect("disputes:detail", pk=dispute.pk)
+    return render(request, "disputes/create.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _dispute(request, pk, action=VIEW) -> Dispute:
+    return get_visible_or_404(Dispute.objects.select_related("place__parent", "committee", "mediator", "case"),
+                              request.user, action, pk=pk)
+
+
+@login_required
+def dispute_detail(request, pk):
+    dispute = _dispute(request, pk)
+    can_change = Dispute.objects.visible_to(request.user, CHANGE).filter(pk=dispute.pk).exists()
+    events = list(dispute.events.select_related("actor"))
+    tiers = dict(Tier.choices)
+    for event in events:
+        event.label = EVENT_LABELS.get(event.action, event.action)
+        event.tier_change = (tiers.get(event.from_tier, ""), tiers.get(event.to_tier, "")) \
+            if event.from_tier != event.to_tier and event.from_tier in tiers else None
+    agreement = getattr(dispute, "agreement", None) if dispute.status in (Status.AGREED, Status.CLOSED) else None
+    allowed = workflow.allowed(dispute.status) if can_change else []
+    return render(request, "disputes/detail.html", {
+        "dispute": dispute, "parties": dispute.parties.all(), "sessions": dispute.sessions.all(),
+        "agreement": agreement, "follow_ups": dispute.follow_ups.select_related("visitor"), "events": events,
+        "overdue": dispute.is_open and dispute.tier_due and dispute.tier_due < timezone.localdate(),
+        "actions": [(name, workflow.TRANSITIONS[name].label) for name in ACTION_PAGES if name in allowed],
+        "tiers": [(value, tiers[value], TIER_ORDER.index(value) <= TIER_ORDER.index(dispute.tier))
+                  for value in TIER_ORDER],
+        "petitions": _petitions_of(dispute),
+    })
+
+
+def _petitions_of(dispute):
+    related = getattr(dispute, "petitions", None)
+    return list(related.all()) if related is not None else []
+
+
+def _agreement_action(dispute, user, **data):
+    return actions.record_agreement(dispute, user, **data)
+
+
+def _case_action(dispute, user, **data):
+    return actions.refer_to_case(dispute, user, **data)
+
+
+# One page per action: the form, the action, the message on success.
+ACTION_PAGES = {
+    "assign": (forms.AssignForm, actions.assign_mediator, gettext_lazy("The mediator was assigned.")),
+    "session": (forms.SessionForm, actions.record_session, gettext_lazy("The session was recorded.")),
+    "agree": (forms.AgreementForm, _agreement_action, gettext_lazy("The agreement was recorded.")),
+    "escalate": (forms.EscalateForm, actions.escalate, gettext_lazy("The dispute was sent up a tier.")),
+    "follow_up": (forms.FollowUpForm, actions.record_follow_up, gettext_lazy("The follow-up visit was recorded.")),
+    "end_unsettled": (forms.EndForm, actions.end_unsettled, gettext_lazy("Mediation has ended; the parties were "
+                                                                         "guided on.")),
+    "withdraw": (forms.WithdrawForm, actions.withdraw, gettext_lazy("The dispute was withdrawn.")),
+    "outcome": (forms.OutcomeForm, actions.record_outcome, gettext_lazy("Saved.")),
+    "refer_to_case": (forms.CaseForm, _case_action, gettext_lazy("A case was reported for the department.")),
+}
+
+
+def _initial(name, dispute, user):
+    now = timezone.localtime()
+    return {
+        "session": {"held_at": now.strftime("%Y-%m-%dT%H:%M"), "mediators": user.display_name},
+        "agree": {"signed_on": now.date(), "mediators": getattr(dispute.mediator, "display_name", "")
+                  or user.display_name, "matters": dispute.description},
+        "follow_up": {"visited_on": now.date()},
+        "outcome": {"turned_criminal": dispute.turned_criminal, "incident_prevented": dispute.incident_prevented,
+                    "prevented_people": dispute.prevented_people},
+    }.get(name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dispute_action(request, pk, name):
+    if name not in ACTION_PAGES:
+        raise Http404
+    dispute = _dispute(request, pk, CHANGE)
+    form_class, action, done = ACTION_PAGES[name]
+    extra = {"user": request.user, "dispute": dispute} if form_class is forms.AssignForm else {}
+    form = form_class(request.POST or None, initial=_initial(name, dispute, request.user), **extra)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v is not None or k not in ("prevented_people",)}
+        try:
+            action(dispute, request.user, **data)
+        except DisputeError as error:
+            _put_error(form, error)
+        else:
+            messages.success(request, str(done))
+            if Dispute.objects.visible_to(request.user).filter(pk=dispute.pk).exists():
+                return redirect("disputes:detail", pk=dispute.pk)
+            return redirect("disputes:list")
+    transition = workflow.TRANSITIONS[name]
+    if dispute.status not in transition.sources:
+        form.add_error(None, _("This cannot be done while the dispute is “%(status)s”.")
+                       % {"status": dispute.get_status_display()})
+    return render(request, "disputes/form.html", {
+        "form": form, "dispute": dispute, "title": transition.label, "submit": transition.label,
+        "danger": name in ("end_unsettled", "withdraw"), "back": reverse("disputes:detail", args=[dispute.pk]),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def agreement_document(request, pk, fmt):
+    """The agreement (调解协议书) as Word or PDF, for those who may see the dispute."""
+    from .documents import agreement_docx, agreement_pdf
+
+    dispute = _dispute(request, pk)
+    agreement = getattr(dispute, "agreement", None)
+    if agreement is None or fmt not in ("docx", "pdf"):
+        raise Http404
+    if fmt == "docx":
+        content, mime = agreement_docx(agreement), \
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        content, mime = agreement_pdf(agreement), "application/pdf"
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="agreement-{dispute.number}.{fmt}"'
+    return response
+
+
+# --- Screening campaigns ------------------------------------------------------------------------
+@login_required
+def campaign_list(request):
+    user = request.user
+    _require(user, Campaign)
+    campaigns = (Campaign.objects.visible_to(user).select_related("place")
+                 .annotate(reports=Count("reports")).order_by("-due", "-id"))
+    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for campaign in page.object_list:
+        grids = _campaign_grids(user, campaign).count()
+        rows.append((campaign, grids))
+    return render(request, "disputes/campaigns.html", {
+        "page": page, "rows": rows, "today": timezone.localdate(),
+        "can_start": has_model_permission(user, Campaign, CHANGE)})
+
+
+def _campaign_grids(user, campaign):
+    return (OrgUnit.objects.visible_to(user).filter(scope_q(user, "path"), level=Level.GRID,
+                                                    path__startswith=campaign.path).defer("geometry"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_create(request):
+    user = request.user
+    _require(user, Campaign, CHANGE)
+    today = timezone.localdate()
+    form = forms.CampaignForm(request.POST or None, user=user, initial={"starts": today, "kind": "monthly"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = actions.start_campaign(user, **form.cleaned_data)
+        except DisputeError as error:
+            _put_error(form, error)
+        else:
+            messages.success(request, _("The campaign was started; the grids were told."))
+            return redirect("disputes:campaign", pk=campaign.pk)
+    return render(request, "disputes/form.html", {
+        "form": form, "title": _("Start a screening campaign"), "submit": _("Start"),
+        "back": reverse("disputes:campaigns")}, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def campaign_detail(request, pk):
+    user = request.user
+    campaign = get_visible_or_404(Campaign.objects.select_related("place"), user, VIEW, pk=pk)
+    reports = {r.grid_id: r for r in ScreeningReport.objects.filter(campaign=campaign).select_related("reported_by")}
+    today = timezone.localdate()
+    grids = _campaign_grids(user, campaign).select_related("parent").order_by("path")
+    rows = [(grid, reports.get(grid.pk)) for grid in grids]
+    missing = [grid for grid, report in rows if report is None]
+    return render(request, "disputes/campaign.html", {
+        "campaign": campaign, "rows": rows, "missing": missing, "late": today > campaign.due,
+        "zero": sum(1 for _g, r in rows if r and r.nothing_found),
+        "found": sum(r.found for _g, r in rows if r),
+        "disputes": campaign.disputes.visible_to(user).order_by("-received_on")[:50],
+        "can_report": bool(rows) and has_model_permission(user, Campaign, VIEW)
+        and user.role in (Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.ADMIN) or user.is_superuser,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_report(request, pk):
+    user = request.user
+    campaign = get_visible_or_404(Campaign, user, VIEW, pk=pk)
+    form = forms.ReportForm(request.POST or None, user=user, campaign=campaign,
+                            initial={"grid": request.GET.get("grid")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.file_screening_report(campaign, user, grid=data["grid"], nothing_found=data["nothing_found"],
+                                          found=data["found"] or 0, note=data["note"])
+        except DisputeError as error:
+            _put_error(form, error)
+        else:
+            messages.success(request, _("The report of %(grid)s was filed.") % {"grid": data["grid"].name})
+            return redirect("disputes:campaign", pk=campaign.pk)
+    return render(request, "disputes/form.html", {
+        "form": form, "title": _("Report to %(campaign)s") % {"campaign": campaign.title},
+        "submit": _("File the report"),
+        "back": reverse("disputes:campaign", args=[campaign.pk])}, status=400 if request.method == "POST" else 200)
+
+
+# --- Committees and coverage --------------------------------------------------------------------
+@login_required
+def committee_list(request):
+    user = request.user
+    _require(user, Committee)
+    committees = (Committee.objects.visible_to(user).select_related("place", "unit")
+                  .annotate(mediator_count=Count("mediators", filter=Q(mediators__is_active=True)))
+                  .order_by("path", "level", "name"))
+    active = Committee.objects.filter(is_active=True)
+    communities = (OrgUnit.objects.visible_to(user).filter(scope_q(user, "path"), level=Level.COMMUNITY)
+                   .defer("geometry").select_related("parent").order_by("path"))
+    uncovered = communities.exclude(Exists(active.filter(level="community", place=OuterRef("pk"))))
+    from people.models import UnitOrg
+
+    enterprises = (UnitOrg.objects.filter(scope_q(user, "path"), employees__gte=LARGE_ENTERPRISE, is_active=True)
+                   .exclude(Exists(active.filter(unit=OuterRef("pk")))).select_related("grid").order_by("path"))
+    total = communities.count()
+    return render(request, "disputes/committees.html", {
+        "committees": committees, "uncovered": uncovered[:200], "uncovered_count": uncovered.count(),
+        "community_count": total, "enterprises": enterprises[:200],
+        "can_change": has_model_permission(user, Committee, CHANGE), "large": LARGE_ENTERPRISE,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def committee_create(request):
+    user = request.user
+    _require(user, Committee, CHANGE)
+    form = forms.CommitteeForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            committee = actions.create_committee(user, **form.cleaned_data)
+        except DisputeError as error:
+            _put_error(form, error)
+        else:
+            messages.success(request, _("The committee was set up."))
+            return redirect("disputes:committee", pk=committee.pk)
+    return render(request, "disputes/form.html", {
+        "form": form, "title": _("Set up a mediation committee"), "submit": _("Save"),
+        "back": reverse("disputes:committees")}, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def committee_detail(request, pk):
+    user = request.user
+    committee = get_visible_or_404(Committee.objects.select_related("place", "unit"), user, VIEW, pk=pk)
+    can_change = Committee.objects.visible_to(user, CHANGE).filter(pk=committee.pk).exists()
+    form = forms.MediatorForm(request.POST or None, user=user) if can_change else None
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                actions.add_mediator(committee, user, **form.cleaned_data)
+            except DisputeError as error:
+                _put_error(form, error)
+            else:
+                messages.success(request, _("The mediator was added."))
+                return redirect("disputes:committee", pk=committee.pk)
+    disputes = committee.disputes.visible_to(user)
+    return render(request, "disputes/committee.html", {
+        "committee": committee, "mediators": committee.mediators.select_related("user"), "form": form,
+        "open_disputes": disputes.filter(status__in=workflow.OPEN).count(),
+        "agreements": committee.agreements.count(),
+    })
+
+
+# --- Figures ------------------------------------------------------------------------------------
+def scoped_for_figures(user, model):
+    """Leaders have no row permission: their figures come from their scope paths alone."""
+    if user.is_superuser or has_model_permission(user, model, VIEW):
+        return model.objects.visible_to(user)
+    return model.objects.filter(scope_q(user, "path"))
+
+
+@login_required
+def figures(request):
+    user = request.user
+    if not (user.is_superuser or user.role in FIGURES_ROLES):
+        raise PermissionDenied
+    form = forms.FiguresForm(request.GET or None)
+    start, end = form.period()
+    result = dispute_figures(scoped_for_figures(user, Dispute), scoped_for_figures(user, Campaign), start, end)
+    tiers, kinds = dict(Tier.choices), dict(DisputeKind.choices)
+    by_tier = [(tiers[t], *result.by_tier.get(t, (0, 0, 0))) for t in TIER_ORDER]
+    by_kind = [(kinds.get(k, k), n, ok) for k, (n, ok) in result.by_kind.items()]
+    chart = {"title": _("Disputes by kind"), "labels": [str(k) for k, _n, _ok in by_kind],
+             "values": [n for _k, n, _ok in by_kind], "agreed": [ok for _k, _n, ok in by_kind],
+             "agreed_label": _("Agreement reached"), "all_label": _("Accepted")}
+    return render(request, "disputes/figures.html", {
+        "form": form, "figures": result, "start": start, "end": end, "by_tier": by_tier, "by_kind": by_kind,
+        "chart": chart})
