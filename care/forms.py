@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from core.widgets import DateInput
 
 from .models import CareKind, CareStatus, CorrectionKind, Level
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 WORKER_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.JUSTICE_OFFICER)
 
 

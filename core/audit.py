@@ -30,6 +30,13 @@ AUDITED = {
     "care.SpecialPerson": {"exclude_fields": ["created", "updated", "path", "alert_stage"]},
     "care.HelpGroupMember": {},
     "care.Visit": {"exclude_fields": ["recorded_at"]},
+    # Disputes keep their own timeline (DisputeEvent); auditlog records the organisation and the
+    # rules, and the parties without their encrypted fields.
+    "disputes.Committee": {"exclude_fields": ["created", "updated", "path"]},
+    "disputes.Mediator": {},
+    "disputes.GradeRule": {},
+    "disputes.TierRule": {},
+    "disputes.Party": {"exclude_fields": ["id_number", "id_hash", "phone"]},
 }
 
 

@@ -283,26 +283,23 @@ def end_unsettled(dispute: Dispute, actor, *, route: str, note: str) -> Dispute:
     dispute.save(update_fields=["status", "route", "ended_on", "tier_due", "updated"])
     data = {"route": route}
     if route == Route.PETITION:
-        petition = _hand_to_petitions(dispute, actor, note)
-        if petition is not None:
-            data["petition"] = petition.pk
+        data["petition"] = _hand_to_petitions(dispute, actor, note).number
     _event(dispute, "end_unsettled", actor, from_status=before, note=note, **data)
     return dispute
 
 
 def _hand_to_petitions(dispute: Dispute, actor, note: str):
-    """Register the petition the parties are guided to, with the dispute as its record (if the
-    petitions app offers ``register_petition``)."""
-    try:
-        from petitions.actions import register_petition
-    except ImportError:
-        return None
+    """Register the petition the parties are guided to, with the dispute as its record."""
+    from petitions.actions import register_petition
+
     applicant = dispute.parties.filter(side="applicant").first() or dispute.parties.first()
     return register_petition(
-        actor, place=dispute.place, petitioner_name=applicant.name if applicant else dispute.title,
+        place=dispute.place, actor=actor, petitioner_name=applicant.name if applicant else dispute.title,
         petitioner_id_number=(applicant.id_number or "") if applicant else "",
         petitioner_phone=(applicant.phone or "") if applicant else "",
-        matter=f"{dispute.title}\n{dispute.description}\n{note}", dispute=dispute)
+        people_count=max(dispute.people_count // 2, 1), title=dispute.title[:120],
+        matter=_("Mediation of dispute %(number)s did not settle it: %(note)s\n\n%(description)s") % {
+            "number": dispute.number, "note": note, "description": dispute.description}, dispute=dispute)
 
 
 @transaction.atomic

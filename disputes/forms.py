@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from accounts.scope import VIEW, scope_q
+from core.widgets import DateInput, DateTimeInput
 from places.models import Level, OrgUnit
 
 from .models import (
@@ -26,7 +27,7 @@ from .models import (
     Tier,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 PARTY_SLOTS = 4
 
@@ -130,7 +131,7 @@ class AssignForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    held_at = forms.DateTimeField(label=_("Held at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    held_at = forms.DateTimeField(label=_("Held at"), widget=DateTimeInput())
     venue = forms.CharField(label=_("Venue"), max_length=100, required=False)
     mediators = forms.CharField(label=_("Mediators"), max_length=200, required=False)
     attendees = forms.CharField(label=_("Attendees"), max_length=400)

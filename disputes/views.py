@@ -140,13 +140,8 @@ def dispute_detail(request, pk):
         "actions": [(name, workflow.TRANSITIONS[name].label) for name in ACTION_PAGES if name in allowed],
         "tiers": [(value, tiers[value], TIER_ORDER.index(value) <= TIER_ORDER.index(dispute.tier))
                   for value in TIER_ORDER],
-        "petitions": _petitions_of(dispute),
+        "petitions": dispute.petitions.visible_to(request.user),
     })
-
-
-def _petitions_of(dispute):
-    related = getattr(dispute, "petitions", None)
-    return list(related.all()) if related is not None else []
 
 
 def _agreement_action(dispute, user, **data):
@@ -239,7 +234,7 @@ def campaign_list(request):
     user = request.user
     _require(user, Campaign)
     campaigns = (Campaign.objects.visible_to(user).select_related("place")
-                 .annotate(reports=Count("reports")).order_by("-due", "-id"))
+                 .annotate(report_count=Count("reports")).order_by("-due", "-id"))
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for campaign in page.object_list:

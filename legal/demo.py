@@ -25,8 +25,9 @@ SUBJECTS = {
     ServiceKind.OTHER: ["为居委会提供法律培训"],
 }
 KIND_WEIGHTS = [0.5, 0.1, 0.1, 0.15, 0.1, 0.05]
-MATTERS = [(MatterKind.UNPAID_WAGES, 0.5, "在建筑工地务工，被拖欠工资"), (MatterKind.WORK_INJURY, 0.15, "工作中受伤，单位拒绝申报工伤"),
-           (MatterKind.FAMILY, 0.2, "追索抚养费"), (MatterKind.CONSUMER, 0.1, "预付卡退费纠纷"),
+MATTERS = [(MatterKind.UNPAID_WAGES, 0.5, "在建筑工地务工，被拖欠工资"),
+           (MatterKind.WORK_INJURY, 0.15, "工作中受伤，单位拒绝申报工伤"), (MatterKind.FAMILY, 0.2, "追索抚养费"),
+           (MatterKind.CONSUMER, 0.1, "预付卡退费纠纷"),
            (MatterKind.OTHER, 0.05, "其他法律援助事项")]
 
 

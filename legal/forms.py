@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import scope_q
+from core.widgets import DateInput
 from places.models import Level, OrgUnit
 
 from .models import AidStatus, MatterKind, ServiceKind
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 NOTE = forms.Textarea(attrs={"rows": 3})
 
 

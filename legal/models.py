@@ -30,6 +30,9 @@ class Adviser(AtPlace):
     until = models.DateField(_("until"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True, db_index=True)
 
+    # A grid worker sees the adviser of the community above the grid (read only), never a sibling's.
+    scope_ancestors = True
+
     class Meta:
         verbose_name = _("legal adviser")
         verbose_name_plural = _("legal advisers")
@@ -64,6 +67,8 @@ class Service(AtPlace):
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
+
+    scope_ancestors = True  # like the adviser's
 
     class Meta:
         verbose_name = _("legal service")

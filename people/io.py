@@ -1,4 +1,4 @@
-"""Import of residents (实有人口) from Excel, and the resident ledger (台帐) export.
+"""Import of residents (实有人口) and houses (实有房屋) from Excel, and the resident ledger (台帐) export.
 
 README — the file
 -----------------
@@ -33,6 +33,14 @@ identifier           Chinese           value
   with ``bulk_create`` (the ID hash and the normalised number are set as ``Resident.save`` would;
   the encrypted fields encrypt themselves when the rows are sent to the database). Each new resident
   gets a move-in record (``Move`` of kind ``in``).
+
+Houses (``read_houses``, layout ``HOUSES``): 网格编码 (grid, required), 地址 (address, required: an
+existing standard-address code of that grid, or a text: a new address coded ``address_code(grid, text)``),
+用途 (住宅/商铺/商住两用/其他 or the ``HouseUse`` values and labels; empty: residential), 面积 (m², one
+decimal), 是否出租 (是/否; a rented house needs 房东姓名), 房东姓名, 房东电话 (stored encrypted), 备注. An
+address that already has a house is *exists* (skipped, or updated with ``update=True``); the same address
+twice in the file is a row error. Both kinds share the reading (``_read_sheet`` with a ``Layout``,
+``_Reading``), the ``Preview`` and ``commit`` (all or nothing).
 """
 
 from __future__ import annotations
@@ -176,7 +184,6 @@ class Row:
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
-
 
 
 @dataclass
@@ -401,6 +408,18 @@ class _Reading:
                 found[code] = (path, grid)
         return found
 
+    def mark_existing(self, rows_by_key: dict, found, name: str, foreign: str) -> None:
+        """Rows already registered ((key, pk, path) in ``found``): skipped, or updated when asked and in scope."""
+        for key, pk, path in found:
+            row = rows_by_key[key]
+            row.existing_id = pk
+            if not self.preview.update:
+                row.action = "skip"
+            elif covers(self.actor, path):
+                row.action = "update"
+            else:
+                self.error(row.row, name, foreign)
+
     def finish(self, rows) -> Preview:
         fields = self.layout.fields
         self.preview.rows = rows
@@ -489,17 +508,102 @@ def read_residents(file, filename: str = "", actor=None, *, update: bool = False
     by_hash = {id_hash(row.id_number): row for row in rows}
     hashes = sorted(by_hash)
     for start in range(0, len(hashes), 1000):
-        found = Resident.objects.filter(id_hash__in=hashes[start:start + 1000]).values_list("id_hash", "pk", "path")
-        for digest, pk, path in found:
-            row = by_hash[digest]
-            row.existing_id = pk
-            if not update:
-                row.action = "skip"
-            elif covers(actor, path):
-                row.action = "update"
-            else:
-                error(row.row, "id_number", _("This person is registered in a place outside your data scope."))
+        reading.mark_existing(by_hash, Resident.objects.filter(id_hash__in=hashes[start:start + 1000]).values_list(
+            "id_hash", "pk", "path"), "id_number", _("This person is registered in a place outside your data scope."))
     return reading.finish(rows)
+
+
+def _house_uses() -> dict[str, str]:
+    """用途 cell (Chinese or English label, or the value) -> ``HouseUse`` value."""
+    uses = dict(HOUSE_USES)
+    for value, label in HouseUse.choices:
+        uses[value] = value
+        for language in ("en", "zh-hans"):
+            with override(language):
+                uses[str(label).lower()] = value
+    return uses
+
+
+def _area(value):
+    """Floor area in m² (one decimal), None when blank, False when unreadable or out of range."""
+    text = _text(value).lower().replace("m²", "").replace("㎡", "").replace("平方米", "").replace("平米", "").strip()
+    if not text:
+        return None
+    try:
+        area = Decimal(text).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        return False
+    return area if 0 <= area <= MAX_AREA else False
+
+
+def read_houses(file, filename: str = "", actor=None, *, update: bool = False) -> Preview:
+    """Read and check a workbook of houses (columns in ``HOUSES``); nothing is written.
+
+    An address is an existing standard-address code or a text (a new address coded
+    ``address_code(grid, text)``). An address that already has a house is listed as *exists*:
+    skipped, or updated when ``update``; the same address twice in the file is an error."""
+    reading = _Reading(file, filename, actor, update, HOUSES, House, _("Your role may not change the house register."))
+    if reading.failed:
+        return reading.preview
+    grids = reading.grids()
+    uses = _house_uses()
+    rows: list[HouseRow] = []
+    for number, values in reading.raw_rows:
+        row = HouseRow(number)
+        before = len(reading.preview.errors)
+        reading.texts(number, values, row, HOUSE_LENGTHS)
+        row.grid_code = _text(values.get("grid"))
+        reading.check_grid(number, row.grid_code, grids)
+        if not row.address:
+            reading.error(number, "address", _("The address is required."))
+        use = _text(values.get("use")).lower()
+        if use:
+            if use not in uses:
+                reading.error(number, "use", _("Unknown use %(use)s (write 住宅, 商铺, 商住两用 or 其他).")
+                              % {"use": use})
+            else:
+                row.use = uses[use]
+        row.area = _area(values.get("area"))
+        if row.area is False:
+            reading.error(number, "area", _("Not a floor area in m² (write 85.5)."))
+            row.area = None
+        reading.flags(number, values, row, ("is_rented",))
+        reading.check_phone(number, "landlord_phone", row.landlord_phone)
+        if row.is_rented and not row.landlord_name:
+            reading.error(number, "landlord_name", _("A rented house needs its landlord's name."))
+        if len(reading.preview.errors) == before:
+            rows.append(row)
+
+    known = reading.known_addresses({row.address for row in rows})
+    first_seen: dict[str, int] = {}
+    kept = []
+    for row in rows:
+        if row.address in known:
+            path, grid_code = known[row.address]
+            if not covers(actor, path):
+                reading.error(row.row, "address", _("No address %(code)s in your data scope.") % {"code": row.address})
+                continue
+            if grid_code != row.grid_code:
+                reading.error(row.row, "address", _("The address lies in another grid."))
+                continue
+            row.address_code = row.address
+        else:
+            row.address_code = address_code(row.grid_code, row.address)
+        if row.address_code in first_seen:
+            reading.error(row.row, "address", _("The same address appears more than once (first in row %(first)s).")
+                          % {"first": first_seen[row.address_code]})
+            continue
+        first_seen[row.address_code] = row.row
+        kept.append(row)
+
+    # Already a house at the address?
+    by_code = {row.address_code: row for row in kept}
+    codes = sorted(by_code)
+    for start in range(0, len(codes), 1000):
+        found = House.objects.filter(address__code__in=codes[start:start + 1000])
+        reading.mark_existing(by_code, found.values_list("address__code", "pk", "path"), "address",
+                              _("This house is registered in a place outside your data scope."))
+    return reading.finish(kept)
 
 
 def _date(value):
@@ -530,10 +634,10 @@ def commit(preview: Preview, actor) -> CommitResult:
     if preview.errors:
         raise PeopleImportError(preview.errors)
     if not preview.rows:
-        raise _file_error(_("The file holds no residents."))
+        raise _file_error(_empty_message(HOUSES if preview.kind == "houses" else RESIDENTS))
     try:
         with transaction.atomic():
-            return _write(preview, actor)
+            return (_write_houses if preview.kind == "houses" else _write)(preview, actor)
     except IntegrityError as exc:
         raise _file_error(_("The register changed while importing, so nothing was imported; "
                             "please try again.")) from exc
@@ -597,14 +701,12 @@ def _values(row: Row) -> dict:
             "hukou_address": row.hukou_address, "ethnicity": row.ethnicity, "note": row.note}
 
 
-def _houses(rows: list[Row], grids: dict, result: CommitResult) -> dict[tuple[str, str], House]:
-    """(grid code, address cell) -> the house there; new addresses and houses are created."""
-    wanted = {(row.grid_code, row.address) for row in rows if row.address}
-    if not wanted:
-        return {}
+def _addresses(wanted: set[tuple[str, str]], grids: dict, result: CommitResult) -> dict[tuple[str, str], Address]:
+    """(grid code, address cell) -> the address: an existing code, or the address first seen as this text
+    (created now when new)."""
     cells = {text for _g, text in wanted}
-    codes = {address_code(g, text): (g, text) for g, text in wanted}
-    known = {a.code: a for a in Address.objects.filter(code__in=cells | set(codes))}
+    codes = {address_code(g, text) for g, text in wanted}
+    known = {a.code: a for a in Address.objects.filter(code__in=cells | codes)}
     addresses: dict[tuple[str, str], Address] = {}
     fresh = []
     for grid_code, text in sorted(wanted):
@@ -612,10 +714,20 @@ def _houses(rows: list[Row], grids: dict, result: CommitResult) -> dict[tuple[st
         if address is None:
             grid = grids[grid_code]
             address = Address(grid=grid, path=grid.path, code=address_code(grid_code, text), text=text)
+            known[address.code] = address
             fresh.append(address)
         addresses[(grid_code, text)] = address
     Address.objects.bulk_create(fresh, batch_size=BATCH)
     result.addresses = len(fresh)
+    return addresses
+
+
+def _houses(rows: list[Row], grids: dict, result: CommitResult) -> dict[tuple[str, str], House]:
+    """(grid code, address cell) -> the house there; new addresses and houses are created."""
+    wanted = {(row.grid_code, row.address) for row in rows if row.address}
+    if not wanted:
+        return {}
+    addresses = _addresses(wanted, grids, result)
     existing = {h.address_id: h for h in House.objects.filter(address__in=[a.pk for a in addresses.values()])}
     new_houses = []
     for address in addresses.values():
@@ -627,28 +739,53 @@ def _houses(rows: list[Row], grids: dict, result: CommitResult) -> dict[tuple[st
     return {key: existing[address.pk] for key, address in addresses.items()}
 
 
-def import_residents(file, actor, *, filename: str = "", update: bool = False) -> CommitResult:
-    """Read, check and write in one go (the management command); raises ``PeopleImportError``."""
-    preview = read_residents(file, filename, actor, update=update)
+def _write_houses(preview: Preview, actor) -> CommitResult:
+    result = CommitResult(skipped=len(preview.to_skip))
+    created = preview.to_create
+    grids = {unit.code: unit for unit in OrgUnit.objects.filter(code__in={row.grid_code for row in created})}
+    addresses = _addresses({(row.grid_code, row.address) for row in created}, grids, result) if created else {}
+    new = []
+    for row in created:
+        address = addresses[(row.grid_code, row.address)]
+        new.append(House(address=address, grid_id=address.grid_id, path=address.path, **row.values()))
+    House.objects.bulk_create(new, batch_size=BATCH)
+    result.created = len(new)
+    updates = preview.to_update
+    existing = House.objects.in_bulk([row.existing_id for row in updates])
+    changed = []
+    for row in updates:
+        house = existing[row.existing_id]
+        for name, value in row.values().items():
+            setattr(house, name, value)
+        house.updated = timezone.now()
+        changed.append(house)
+    if changed:
+        House.objects.bulk_update(changed, [*updates[0].values().keys(), "updated"], batch_size=BATCH)
+    result.updated = len(changed)
+    return result
+
+
+def import_residents(file, actor, *, filename: str = "", update: bool = False, reader=None) -> CommitResult:
+    """Read (``reader``, default ``read_residents``), check and write in one go; raises ``PeopleImportError``."""
+    preview = (reader or read_residents)(file, filename, actor, update=update)
     return commit(preview, actor)
 
 
-def template_xlsx() -> bytes:
+def template_xlsx(layout: Layout = RESIDENTS) -> bytes:
     """A workbook with the column names (Chinese) and one example row."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "实有人口"
-    sheet.append(list(TEMPLATE_HEADERS.values()))
+    sheet.title = layout.sheet
+    sheet.append(list(layout.headers.values()))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.append(["张伟", "男", "11010119800517001X", "1980-05-17", "13800000000", "110101001001001",
-                  "多福巷1号楼2单元301", "H0001", "本人", "是", "否", "北京市东城区", "汉族", "", ""])
-    for index in range(len(TEMPLATE_HEADERS)):
+    sheet.append(list(layout.example))
+    for index in range(len(layout.headers)):
         letter = letter_of(index)
-        sheet.column_dimensions[letter].width = 22 if letter in "CFGL" else 12
+        sheet.column_dimensions[letter].width = 22 if letter in layout.wide else 12
         sheet[f"{letter}2"].number_format = "@"
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
@@ -727,5 +864,6 @@ def export_ledger(queryset, user, columns=LEDGER_COLUMNS, *, reason: str = "", r
     return buffer.getvalue()
 
 
-__all__ = ["Preview", "Row", "CommitResult", "PeopleImportError", "read_residents", "commit", "import_residents",
+__all__ = ["Preview", "Row", "HouseRow", "Layout", "RESIDENTS", "HOUSES", "CommitResult", "PeopleImportError",
+           "read_residents", "read_houses", "commit", "import_residents",
            "export_ledger", "template_xlsx", "may_see_full", "mask_phone"]

@@ -7,6 +7,7 @@ app_name = "people_io"
 urlpatterns = [
     path("", io_views.index, name="index"),
     path("confirm/", io_views.confirm, name="confirm"),
-    # Binary downloads: ``name`` is "template" (the import template) or "ledger" (the 台帐 export).
+    # Binary downloads: ``name`` is "template" or "houses-template" (the import templates) or "ledger"
+    # (the 台帐 export).
     path("download/<slug:name>.xlsx", io_views.download, name="download"),
 ]

@@ -24,19 +24,26 @@ from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, covers
 from places.models import OrgUnit
 
-from .io import commit, export_ledger, read_residents, template_xlsx
-from .models import Resident, Tag
+from .io import HOUSES, RESIDENTS, commit, export_ledger, read_houses, read_residents, template_xlsx
+from .models import House, Resident, Tag
 
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# What can be imported: kind -> (reader, register model).
+READERS = {"residents": (read_residents, Resident), "houses": (read_houses, House)}
+
+
 class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Import"), widget=forms.RadioSelect, initial="residents",
+                             required=False,
+                             choices=[("residents", gettext_lazy("Residents")), ("houses", gettext_lazy("Houses"))])
     file = forms.FileField(label=gettext_lazy("Workbook (.xlsx)"),
-                           help_text=gettext_lazy("One resident per row; row 1 holds the column names."))
-    update = forms.BooleanField(label=gettext_lazy("Update people already registered (same ID number)"),
-                                required=False)
+                           help_text=gettext_lazy("One resident or house per row; row 1 holds the column names."))
+    update = forms.BooleanField(label=gettext_lazy("Update records already registered (same ID number for "
+                                                   "residents, same address for houses)"), required=False)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -59,9 +66,19 @@ def _stored(user, token: str) -> Path:
     return _import_dir() / f"{user.pk}-{token}.xlsx"
 
 
-def _require(user, action):
-    if not has_model_permission(user, Resident, action):
+def _require(user, action, model=Resident):
+    if not has_model_permission(user, model, action):
         raise PermissionDenied(_("Your role may not use the resident register."))
+
+
+def _kind(value: str) -> str:
+    return value if value in READERS else "residents"
+
+
+def _preview_page(request, preview, token: str, file_name: str):
+    return render(request, "people/io/preview.html", {
+        "preview": preview, "token": token, "update": preview.update, "file_name": file_name,
+        "errors": [(preview.describe(e), e) for e in preview.errors[:500]], "skipped": preview.to_skip[:200]})
 
 
 def _context(user, **extra):
@@ -84,13 +101,10 @@ def index(request):
             with open(path, "wb") as handle:
                 for chunk in form.cleaned_data["file"].chunks():
                     handle.write(chunk)
-            update = form.cleaned_data["update"]
-            preview = read_residents(path, form.cleaned_data["file"].name, request.user, update=update)
-            return render(request, "people/io/preview.html", {
-                "preview": preview, "token": token, "update": update, "file_name": form.cleaned_data["file"].name,
-                "errors": [(preview.describe(e), e) for e in preview.errors[:500]],
-                "skipped": preview.to_skip[:200],
-            })
+            reader, model = READERS[_kind(form.cleaned_data["kind"])]
+            _require(request.user, CHANGE, model)
+            preview = reader(path, form.cleaned_data["file"].name, request.user, update=form.cleaned_data["update"])
+            return _preview_page(request, preview, token, form.cleaned_data["file"].name)
     return render(request, "people/io/index.html", _context(request.user, form=form))
 
 
@@ -102,30 +116,30 @@ def confirm(request):
     if not path.exists():
         raise Http404
     name = request.POST.get("file_name", "")[:200]
-    preview = read_residents(path, name, request.user, update=request.POST.get("update") == "1")
+    reader, model = READERS[_kind(request.POST.get("kind", ""))]
+    _require(request.user, CHANGE, model)
+    preview = reader(path, name, request.user, update=request.POST.get("update") == "1")
     if not preview.ok:  # the register changed since the preview: show the new preview
-        return render(request, "people/io/preview.html", {
-            "preview": preview, "token": path.stem.split("-", 1)[1], "update": preview.update, "file_name": name,
-            "errors": [(preview.describe(e), e) for e in preview.errors[:500]], "skipped": preview.to_skip[:200]})
+        return _preview_page(request, preview, path.stem.split("-", 1)[1], name)
     result = commit(preview, request.user)
     path.unlink(missing_ok=True)
-    return render(request, "people/io/result.html", {"result": result, "file_name": name})
+    return render(request, "people/io/result.html", {"result": result, "file_name": name, "kind": preview.kind})
 
 
 @login_required
 @require_GET
 def download(request, name):
-    if name == "template":
-        return download_template(request)
+    if name in ("template", "houses-template"):
+        return download_template(request, HOUSES if name == "houses-template" else RESIDENTS)
     if name == "ledger":
         return export(request)
     raise Http404
 
 
-def download_template(request):
-    _require(request.user, VIEW)
-    response = HttpResponse(template_xlsx(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="residents-template.xlsx"'
+def download_template(request, layout=RESIDENTS):
+    _require(request.user, VIEW, House if layout is HOUSES else Resident)
+    response = HttpResponse(template_xlsx(layout), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{layout.kind}-template.xlsx"'
     return response
 
 

@@ -162,6 +162,22 @@ def _put_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def _form_view(request, form, save, *, done: str | None, title: str, errors=_put_errors, **extra):
+    """The loop of every form page: a valid POST calls ``save()`` (an action, returning the page to go to);
+    a refusal goes back next to its field; the page answers 400 after a failed POST."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = save()
+        except ValidationError as exc:
+            errors(form, exc)
+        else:
+            if done:
+                messages.success(request, done)
+            return redirect(*target) if isinstance(target, tuple) else redirect(target)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "people/form.html", {"form": form, "title": title, **extra}, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def resident_create(request):
@@ -169,16 +185,13 @@ def resident_create(request):
     _require(user, Resident, CHANGE)
     form = ResidentForm(request.POST or None, user=user, initial=None if request.POST else {
         "grid": form_default_grid(user), "moved_in": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            resident = actions.create_resident(user, tags=form.cleaned_data["tags"], **form.action_data())
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was added to the register.") % {"name": resident.name})
-            return redirect("people:detail", pk=resident.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "people/form.html", {"form": form, "title": _("Add a resident")}, status=status)
+
+    def save():
+        resident = actions.create_resident(user, tags=form.cleaned_data["tags"], **form.action_data())
+        messages.success(request, _("%(name)s was added to the register.") % {"name": resident.name})
+        return "people:detail", resident.pk
+
+    return _form_view(request, form, save, done=None, title=_("Add a resident"))
 
 
 def form_default_grid(user):
@@ -194,18 +207,13 @@ def resident_edit(request, pk):
     user = request.user
     resident = _resident(user, pk, CHANGE)
     form = ResidentForm(request.POST or None, user=user, instance=resident)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_resident(resident, user, tags=form.cleaned_data["tags"], **form.action_data())
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("people:detail", pk=resident.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "people/form.html", {"form": form, "resident": resident,
-                                                "title": _("Edit %(name)s") % {"name": resident.name}},
-                  status=status)
+
+    def save():
+        actions.update_resident(resident, user, tags=form.cleaned_data["tags"], **form.action_data())
+        return "people:detail", resident.pk
+
+    return _form_view(request, form, save, done=_("Saved."), resident=resident,
+                      title=_("Edit %(name)s") % {"name": resident.name})
 
 
 @login_required
@@ -214,18 +222,13 @@ def resident_move(request, pk):
     user = request.user
     resident = _resident(user, pk, CHANGE)
     form = MoveForm(request.POST or None, user=user, initial={"at": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.move_resident(resident, user, **form.cleaned_data)
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            messages.success(request, _("The move was recorded."))
-            return redirect("people:detail", pk=resident.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "people/form.html", {"form": form, "resident": resident,
-                                                "title": _("Move of %(name)s") % {"name": resident.name}},
-                  status=status)
+
+    def save():
+        actions.move_resident(resident, user, **form.cleaned_data)
+        return "people:detail", resident.pk
+
+    return _form_view(request, form, save, done=_("The move was recorded."), resident=resident,
+                      title=_("Move of %(name)s") % {"name": resident.name})
 
 
 # --- Houses and units -------------------------------------------------------------------------------
@@ -272,30 +275,23 @@ def _put_house_errors(form, exc: ValidationError) -> None:
     _put_errors(form, exc)
 
 
-def _form_page(request, form, title: str, **extra):
-    status = 400 if request.method == "POST" else 200
-    return render(request, "people/form.html", {"form": form, "title": title, **extra}, status=status)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def house_create(request):
     user = request.user
     _require(user, House, CHANGE)
     form = HouseForm(request.POST or None, user=user, initial={"grid": form_default_grid(user)})
-    if request.method == "POST" and form.is_valid():
+
+    @transaction.atomic
+    def save():
         grid = form.cleaned_data["grid"]
-        try:
-            with transaction.atomic():
-                address = actions.create_address(user, grid=grid, code=form.cleaned_data["address_code"],
-                                                 text=form.cleaned_data["address_text"])
-                house = actions.create_house(user, address=address, grid=grid, **form.action_data())
-        except ValidationError as exc:
-            _put_house_errors(form, exc)
-        else:
-            messages.success(request, _("The house was added."))
-            return redirect("people:house-detail", pk=house.pk)
-    return _form_page(request, form, _("Add a house"))
+        address = actions.create_address(user, grid=grid, code=form.cleaned_data["address_code"],
+                                         text=form.cleaned_data["address_text"])
+        return "people:house-detail", actions.create_house(user, address=address, grid=grid,
+                                                           **form.action_data()).pk
+
+    return _form_view(request, form, save, done=_("The house was added."), title=_("Add a house"),
+                      errors=_put_house_errors)
 
 
 @login_required
@@ -305,17 +301,15 @@ def house_edit(request, pk):
     user = request.user
     house = get_visible_or_404(House.objects.select_related("address", "grid"), user, CHANGE, pk=pk)
     form = HouseForm(request.POST or None, user=user, instance=house)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                actions.update_address(house.address, user, text=form.cleaned_data["address_text"])
-                actions.update_house(house, user, **form.action_data())
-        except ValidationError as exc:
-            _put_house_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("people:house-detail", pk=house.pk)
-    return _form_page(request, form, _("Edit %(name)s") % {"name": house.address.text}, house=house)
+
+    @transaction.atomic
+    def save():
+        actions.update_address(house.address, user, text=form.cleaned_data["address_text"])
+        actions.update_house(house, user, **form.action_data())
+        return "people:house-detail", house.pk
+
+    return _form_view(request, form, save, done=_("Saved."), errors=_put_house_errors, house=house,
+                      title=_("Edit %(name)s") % {"name": house.address.text})
 
 
 @login_required
@@ -339,15 +333,11 @@ def unit_create(request):
     user = request.user
     _require(user, UnitOrg, CHANGE)
     form = UnitForm(request.POST or None, user=user, initial={"grid": form_default_grid(user)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = actions.create_unit(user, **form.action_data())
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            messages.success(request, _("The unit was added."))
-            return redirect("people:unit-detail", pk=unit.pk)
-    return _form_page(request, form, _("Add a unit"))
+
+    def save():
+        return "people:unit-detail", actions.create_unit(user, **form.action_data()).pk
+
+    return _form_view(request, form, save, done=_("The unit was added."), title=_("Add a unit"))
 
 
 def _unit(user, pk, action=VIEW) -> UnitOrg:
@@ -372,15 +362,12 @@ def unit_edit(request, pk):
     user = request.user
     unit = _unit(user, pk, CHANGE)
     form = UnitForm(request.POST or None, user=user, instance=unit)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_unit(unit, user, **form.action_data())
-        except ValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("people:unit-detail", pk=unit.pk)
-    return _form_page(request, form, _("Edit %(name)s") % {"name": unit.name}, unit=unit)
+
+    def save():
+        actions.update_unit(unit, user, **form.action_data())
+        return "people:unit-detail", unit.pk
+
+    return _form_view(request, form, save, done=_("Saved."), unit=unit, title=_("Edit %(name)s") % {"name": unit.name})
 
 
 __all__ = ["Address"]

@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from accounts.scope import scope_q, users_covering
+from core.widgets import DateInput
 from places.models import Department, Level, OrgUnit
 
 from .models import Category, Channel, Destination, ReceptionDay, Satisfaction, Status
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 TEXT = forms.Textarea(attrs={"rows": 4})
 PLACE_LEVELS = (Level.STREET, Level.COMMUNITY, Level.GRID)
 

@@ -7,12 +7,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import scope_q
+from core.widgets import DateInput
 from places.models import Department, Level, OrgUnit
 
 from .actions import APPROVE, SHELVE
 from .models import ConsultationMethod, DecisionKind, DecisionStatus, RiskGrade
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 NOTE = forms.Textarea(attrs={"rows": 3})
 
 

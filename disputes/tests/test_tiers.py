@@ -173,3 +173,15 @@ def test_a_future_date_and_missing_text_are_refused(new_dispute):
     with pytest.raises(DisputeError) as error:
         new_dispute(description="  ")
     assert error.value.field == "description"
+
+
+def test_guided_to_petition_the_record_is_handed_over(new_dispute, dw):
+    from petitions.models import Petition
+
+    dispute = new_dispute("difficult")
+    actions.end_unsettled(dispute, dw.users["mediator"], route="petition", note="当事人坚持上访")
+    petition = Petition.objects.get(dispute=dispute)
+    assert petition.petitioner_name == "张三"
+    assert petition.masked_id_number == dispute.parties.get(name="张三").masked_id_number
+    assert dispute.number in petition.matter and "当事人坚持上访" in petition.matter
+    assert dispute.events.get(action="end_unsettled").data["petition"] == petition.number

@@ -105,6 +105,8 @@ def test_zero_reports_and_missing_grids_are_tracked(client, dw):
     page = client.get(reverse("disputes:campaign", args=[campaign.pk])).content.decode()
     assert "Nothing found" in page
     assert "1 grid has not reported" in page and grid_a2.name in page
+    listing = client.get(reverse("disputes:campaigns")).content.decode()
+    assert "十一月排查" in listing and "1 / 2" in listing and "Missing reports" in listing
     english(client, dw.users["staff_a"])
     response = client.post(reverse("disputes:campaign-report", args=[campaign.pk]),
                            {"grid": grid_a2.pk, "found": "0"})
@@ -131,7 +133,7 @@ def test_committee_coverage_shows_the_gaps(client, dw):
 
 
 def test_leaders_see_figures_but_no_rows(client, dw, new_dispute):
-    from disputes.actions import record_agreement, end_unsettled
+    from disputes.actions import end_unsettled, record_agreement
 
     today = timezone.localdate()
     record_agreement(new_dispute(), dw.users["staff_a"], matters="m", terms="t", signed_on=today)

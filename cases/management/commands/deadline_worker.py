@@ -20,6 +20,7 @@ from django.db import close_old_connections, connection
 from care.alerts import sweep as care_sweep
 from cases.deadlines import sweep
 from disputes.actions import sweep_tier_deadlines
+from petitions.deadlines import sweep as petitions_sweep
 
 logger = logging.getLogger("cases.deadlines")
 
@@ -29,6 +30,7 @@ SWEEPS = [
     ("cases", sweep),  # (warnings, overdue notices) of case deadlines
     ("care", care_sweep),  # (workers alerted, justice office alerted) for missed visits
     ("disputes", sweep_tier_deadlines),  # disputes sent up a tier when its deadline passed
+    ("petitions", petitions_sweep),  # petitions past their reply deadline (the dispatchers are told)
 ]
 
 

@@ -9,12 +9,15 @@ from people.io import PeopleImportError, commit, read_residents
 
 class Command(BaseCommand):
     help = "Import residents (实有人口) from an .xlsx workbook: every row checked first, all or nothing."
+    update_help = "update people already registered (same ID number) instead of skipping them"
+
+    reader = staticmethod(read_residents)
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the .xlsx workbook")
         parser.add_argument("--user", required=True, help="username of the importer (their data scope applies)")
         parser.add_argument("--update", action="store_true",
-                            help="update people already registered (same ID number) instead of skipping them")
+                            help=self.update_help)
 
     def handle(self, *args, file, user, update, **options):
         try:
@@ -23,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError(_("No user %(name)s.") % {"name": user}) from exc
         try:
             with open(file, "rb") as handle:
-                preview = read_residents(handle, file, actor, update=update)
+                preview = self.reader(handle, file, actor, update=update)
         except OSError as exc:
             raise CommandError(str(exc)) from exc
         try:
