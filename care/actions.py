@@ -8,14 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
+
 from .models import CareEvent, CareStatus, SpecialPerson, Visit, VisitPhoto
 from .schedule import next_due
 
 
-class CareError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message, self.field = message, field
+class CareError(DomainError):
+    """A refused care action."""
 
 
 def _event(person, action, actor, note="", **data):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.scope import users_covering
+from core.errors import DomainError
 from notifications.models import Kind
 from notifications.service import notify
 from places.geo import locate_grid
@@ -48,16 +49,8 @@ from .worktime import calendar, deadline_after
 
 
 # --- Errors -------------------------------------------------------------------------------------
-class CaseError(Exception):
+class CaseError(DomainError):
     """A refused action. ``code`` is the API error code; ``field`` names the input at fault, if any."""
-
-    code = "invalid"
-    status = 400
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class NotAllowed(CaseError):

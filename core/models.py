@@ -1,8 +1,11 @@
-"""Shared tables: named counters for the numbers the platform issues (dispute, agreement, petition numbers)."""
+"""Shared tables: named counters for the numbers the platform issues (dispute, agreement, petition numbers),
+and the base of every timeline row."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
+from django.utils.translation import gettext_lazy as _
 
 
 class Counter(models.Model):
@@ -32,3 +35,24 @@ def next_value(key: str) -> int:
                 cursor.execute(bump, [key])
                 row = cursor.fetchone()
     return row[0]
+
+
+class StatusEvent(models.Model):
+    """The base of every record's timeline row: what happened (``action``), who did it, when, from which
+    status to which, why (``note``) and the details (``data``). Each app adds the foreign key to its record."""
+
+    action = models.CharField(_("action"), max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, covers, users_covering
+from core.errors import DomainError
 from core.models import next_value
 from core.privacy import id_number_error, normalize_id_number
 from notifications.models import Kind
@@ -47,10 +48,8 @@ from .models import (
 )
 
 
-class DisputeError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message, self.field = message, field
+class DisputeError(DomainError):
+    """A refused dispute action."""
 
 
 def _event(dispute: Dispute, action: str, actor, *, from_status="", from_tier="", note="", **data) -> DisputeEvent:

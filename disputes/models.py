@@ -20,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
+from core.models import StatusEvent
 from core.privacy import id_hash, mask_id_number, mask_phone, normalize_id_number
 from places.models import AtPlace
 
@@ -156,6 +157,9 @@ class Committee(AtPlace):
                              help_text=_("The kinds of dispute it takes; empty: all."))
     is_active = models.BooleanField(_("active"), default=True)
 
+    # A committee serves everything below its place: those below see it (read-only).
+    scope_ancestors = True
+
     class Meta:
         verbose_name = _("mediation committee")
         verbose_name_plural = _("mediation committees")
@@ -202,6 +206,9 @@ class Campaign(AtPlace):
     starts = models.DateField(_("starts"))
     due = models.DateField(_("reports due"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    # Every grid under the place reports to it: those below see it (read-only).
+    scope_ancestors = True
 
     class Meta:
         verbose_name = _("screening campaign")
@@ -419,23 +426,9 @@ class FollowUp(models.Model):
         return f"{self.dispute_id} {self.visited_on}"
 
 
-class DisputeEvent(models.Model):
+class DisputeEvent(StatusEvent):
     """Every change of a dispute: who, when, from which status and tier to which, why."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=32)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
     from_tier = models.CharField(max_length=16, blank=True)
     to_tier = models.CharField(max_length=16, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.dispute_id} {self.action}"

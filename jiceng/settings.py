@@ -304,6 +304,17 @@ SPECTACULAR_SETTINGS = {
         "CareLevelEnum": "care.models.Level",
         "CareStatusEnum": "care.models.CareStatus",
         "NotificationKindEnum": "notifications.models.Kind",
+        "CaseSourceEnum": "cases.models.Source",
+        "CaseSatisfactionEnum": "cases.models.Satisfaction",
+        "DisputeStatusEnum": "disputes.models.Status",
+        "DisputeSourceEnum": "disputes.models.Source",
+        "DisputeKindEnum": "disputes.models.DisputeKind",
+        "PetitionStatusEnum": "petitions.models.Status",
+        "PetitionSatisfactionEnum": "petitions.models.Satisfaction",
+        "DecisionKindEnum": "stability.models.DecisionKind",
+        "DecisionStatusEnum": "stability.models.DecisionStatus",
+        "LegalServiceKindEnum": "legal.models.ServiceKind",
+        "AidStatusEnum": "legal.models.AidStatus",
     },
 }
 

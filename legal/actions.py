@@ -10,19 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from core.privacy import id_number_error, normalize_id_number
 from places.models import Level
 
 from .models import AID_TRANSITIONS, Adviser, AidEvent, AidReferral, AidStatus, Service
 
 
-class LegalError(Exception):
-    code = "invalid"
-    status = 400
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message, self.field = message, field
+class LegalError(DomainError):
+    """A refused legal action."""
 
 
 def _text(value) -> str:

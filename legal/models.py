@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
+from core.models import StatusEvent
 from core.privacy import id_hash, mask_id_number, mask_phone, normalize_id_number
 from places.models import AtPlace
 
@@ -153,20 +154,7 @@ class AidReferral(AtPlace):
         return mask_phone(self.phone or "")
 
 
-class AidEvent(models.Model):
+class AidEvent(StatusEvent):
     """The history of a referral: referred, accepted, concluded or refused."""
 
     referral = models.ForeignKey(AidReferral, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=32)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.referral_id} {self.action}"

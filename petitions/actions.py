@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from core.models import next_value
 from core.privacy import id_hash, id_number_error, normalize_id_number
 
@@ -39,13 +40,8 @@ TRANSITIONS = {
 }
 
 
-class PetitionError(Exception):
-    code = "invalid"
-    status = 400
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message, self.field = str(message), field
+class PetitionError(DomainError):
+    """A refused petition action."""
 
 
 def allowed_actions(petition: Petition) -> set[str]:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
+from core.models import StatusEvent
 from core.privacy import id_hash, mask_id_number, mask_phone, normalize_id_number
 from places.models import AtPlace
 
@@ -252,21 +253,7 @@ class PetitionLink(models.Model):
         return f"{self.petition_id}-{self.other_id} {self.kind}"
 
 
-class PetitionEvent(models.Model):
+class PetitionEvent(StatusEvent):
     """Every change of a petition: who, when, from which status to which, why."""
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=32)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.petition_id} {self.action}"

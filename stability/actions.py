@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
+
 from .models import (
     Consultation,
     Decision,
@@ -25,13 +27,8 @@ S = DecisionStatus
 APPROVE, SHELVE = "approve", "shelve"
 
 
-class StabilityError(Exception):
-    code = "invalid"
-    status = 400
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message, self.field = message, field
+class StabilityError(DomainError):
+    """A refused stability action."""
 
 
 def _event(decision, action, actor, note="", from_status="", to_status="", **data):

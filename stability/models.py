@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import StatusEvent
 from places.models import AtPlace
 
 DEFAULT_MIN_COVERAGE = 0.8
@@ -213,21 +214,7 @@ class FollowUp(models.Model):
         return f"{self.decision_id} {self.on}"
 
 
-class DecisionEvent(models.Model):
+class DecisionEvent(StatusEvent):
     """The history of a decision: every change, who made it, from and to which status."""
 
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=32)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.decision_id} {self.action}"

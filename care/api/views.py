@@ -12,11 +12,9 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from care import actions
-from care.actions import CareError
 from care.figures import care_figures
 from care.models import SpecialPerson
 from care.views import month_bounds, persons_for_figures
-from jiceng.api.errors import error_body
 from jiceng.api.viewsets import ScopedReadOnlyViewSet
 
 from .serializers import (
@@ -29,11 +27,6 @@ from .serializers import (
 )
 
 FIGURES_ROLES = frozenset({Role.JUSTICE_OFFICER, Role.LEADER, Role.ADMIN, Role.COMMUNITY_STAFF})
-
-
-def care_error_response(error: CareError) -> Response:
-    fields = {error.field: [error.message]} if error.field else {}
-    return Response(error_body("invalid", error.message, fields), status=status.HTTP_400_BAD_REQUEST)
 
 
 class PersonViewSet(ScopedReadOnlyViewSet):
@@ -59,10 +52,7 @@ class PersonViewSet(ScopedReadOnlyViewSet):
             return self.get_paginated_response(VisitSerializer(page, many=True).data)
         data = VisitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            visit = actions.log_visit(person, request.user, **data.validated_data)
-        except CareError as error:
-            return care_error_response(error)
+        visit = actions.log_visit(person, request.user, **data.validated_data)
         return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=LostContactInputSerializer, responses=PersonSerializer,
@@ -74,10 +64,7 @@ class PersonViewSet(ScopedReadOnlyViewSet):
         if request.method == "POST":
             data = LostContactInputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            try:
-                person = actions.mark_lost_contact(person, request.user, data.validated_data["note"])
-            except CareError as error:
-                return care_error_response(error)
+            person = actions.mark_lost_contact(person, request.user, data.validated_data["note"])
         return Response(PersonSerializer(person, context={"request": request}).data)
 
 

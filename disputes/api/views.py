@@ -19,7 +19,6 @@ from accounts.scope import VIEW
 from disputes import actions
 from disputes.actions import DisputeError
 from disputes.models import OPEN_STATUSES, Campaign, Committee, Dispute, Mediator
-from jiceng.api.errors import error_body
 from jiceng.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from places.models import OrgUnit
 
@@ -39,11 +38,6 @@ from .serializers import (
 )
 
 ACTION_GET = "GET: the dispute as it stands. POST: "
-
-
-def dispute_error_response(error: DisputeError) -> Response:
-    fields = {error.field: [error.message]} if error.field else {}
-    return Response(error_body("invalid", error.message, fields), status=status.HTTP_400_BAD_REQUEST)
 
 
 def _place(user, code: str, field: str) -> OrgUnit:
@@ -92,10 +86,7 @@ class DisputeViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             return self._detail(dispute)
         data = serializer_class(data=self.request.data)
         data.is_valid(raise_exception=True)
-        try:
-            func(dispute, self.request.user, **data.validated_data)
-        except DisputeError as error:
-            return dispute_error_response(error)
+        func(dispute, self.request.user, **data.validated_data)
         return self._detail(dispute)
 
     @extend_schema(request=DisputeInputSerializer, responses={201: DisputeDetailSerializer},
@@ -105,15 +96,12 @@ class DisputeViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         data = DisputeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        try:
-            values["place"] = _place(request.user, values["place"], "place")
-            if values.get("campaign"):
-                values["campaign"] = Campaign.objects.visible_to(request.user).filter(pk=values["campaign"]).first()
-                if values["campaign"] is None:
-                    raise DisputeError(_("No such screening campaign."), field="campaign")
-            dispute = actions.register_dispute(request.user, **values)
-        except DisputeError as error:
-            return dispute_error_response(error)
+        values["place"] = _place(request.user, values["place"], "place")
+        if values.get("campaign"):
+            values["campaign"] = Campaign.objects.visible_to(request.user).filter(pk=values["campaign"]).first()
+            if values["campaign"] is None:
+                raise DisputeError(_("No such screening campaign."), field="campaign")
+        dispute = actions.register_dispute(request.user, **values)
         return self._detail(dispute, status.HTTP_201_CREATED)
 
     @extend_schema(request=NoteInputSerializer, responses=DisputeDetailSerializer,
@@ -194,9 +182,6 @@ class CampaignViewSet(ScopedReadOnlyViewSet):
         data = ReportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        try:
-            values["grid"] = _place(request.user, values["grid"], "grid")
-            report = actions.file_screening_report(campaign, request.user, **values)
-        except DisputeError as error:
-            return dispute_error_response(error)
+        values["grid"] = _place(request.user, values["grid"], "grid")
+        report = actions.file_screening_report(campaign, request.user, **values)
         return Response(ScreeningReportSerializer(report).data, status=status.HTTP_201_CREATED)

@@ -122,8 +122,9 @@ def test_community_a_cannot_act_on_community_b(api, dw):
 def test_committees_are_scoped_with_their_mediators(api, dw):
     committee_of(dw)
     api.force_authenticate(dw.users["staff_a"])
-    names = [c["name"] for c in api.get(f"{URL}committees/").json()["results"]]
-    assert names == ["多福巷社区人民调解委员会"]
+    names = sorted(c["name"] for c in api.get(f"{URL}committees/").json()["results"])
+    # Its own community's committee and those above it that disputes go up to, never community B's.
+    assert names == sorted(["多福巷社区人民调解委员会", "东华门街道人民调解委员会", "东城区人民调解委员会"])
     api.force_authenticate(dw.users["justice"])  # street scope
     results = api.get(f"{URL}committees/", {"level": "street"}).json()["results"]
     assert [c["name"] for c in results] == ["东华门街道人民调解委员会"]

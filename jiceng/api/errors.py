@@ -28,8 +28,8 @@ def error_body(error: str, detail: str, fields: dict | None = None) -> dict:
 
 
 def domain_error_response(exc):
-    """A refusal from an app's domain layer (``cases.actions.CaseError``: ``code``, ``status``, ``message``
-    and the ``field`` at fault, if any) in the API's error format."""
+    """A refusal from the domain layer (``core.errors.DomainError``: ``code``, ``status``, ``message`` and the
+    ``field`` at fault, if any) in the API's error format. Views let it propagate: the handler answers."""
     from rest_framework.response import Response
 
     fields = {exc.field: [exc.message]} if getattr(exc, "field", None) else {}
@@ -37,9 +37,9 @@ def domain_error_response(exc):
 
 
 def exception_handler(exc, context):
-    from cases.actions import CaseError
+    from core.errors import DomainError
 
-    if isinstance(exc, CaseError):
+    if isinstance(exc, DomainError):
         return domain_error_response(exc)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(

@@ -7,10 +7,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from jiceng.api.errors import error_body
 from jiceng.api.viewsets import ScopedReadOnlyViewSet
 from legal import actions
-from legal.actions import LegalError
 from legal.models import Adviser, AidReferral, Service
 
 from .serializers import (
@@ -21,11 +19,6 @@ from .serializers import (
     ServiceInputSerializer,
     ServiceSerializer,
 )
-
-
-def legal_error_response(error: LegalError) -> Response:
-    fields = {error.field: [error.message]} if error.field else {}
-    return Response(error_body("invalid", error.message, fields), status=status.HTTP_400_BAD_REQUEST)
 
 
 class _CreateMixin:
@@ -41,10 +34,7 @@ class _CreateMixin:
     def create(self, request):
         data = self.input_serializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        try:
-            record = self.perform_action(request, dict(data.validated_data))
-        except LegalError as error:
-            return legal_error_response(error)
+        record = self.perform_action(request, dict(data.validated_data))
         return Response(self.output_serializer(record).data, status=status.HTTP_201_CREATED)
 
 

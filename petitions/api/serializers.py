@@ -31,7 +31,7 @@ class KeyPlanSerializer(serializers.ModelSerializer):
         fields = ["leader", "team", "plan", "target_date", "progress", "result"]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class PetitionEventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
 
     class Meta:
@@ -68,7 +68,7 @@ class PetitionDetailSerializer(PetitionSerializer):
     key_plan = serializers.SerializerMethodField()
     linked = serializers.SerializerMethodField()
     repeat_count = serializers.SerializerMethodField()
-    events = EventSerializer(many=True, read_only=True)
+    events = PetitionEventSerializer(many=True, read_only=True)
 
     class Meta(PetitionSerializer.Meta):
         fields = [*PetitionSerializer.Meta.fields, "key_plan", "repeat_count", "linked", "events"]

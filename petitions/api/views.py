@@ -13,7 +13,6 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.scope import CHANGE, users_covering
-from jiceng.api.errors import error_body
 from jiceng.api.viewsets import ScopedViewSetMixin
 from petitions import actions
 from petitions.actions import PetitionError
@@ -36,11 +35,6 @@ from .serializers import (
     RegisterInputSerializer,
     ReplyInputSerializer,
 )
-
-
-def petition_error_response(error: PetitionError) -> Response:
-    fields = {error.field: [error.message]} if error.field else {}
-    return Response(error_body("invalid", error.message, fields), status=status.HTTP_400_BAD_REQUEST)
 
 
 def _place(user, code):
@@ -92,17 +86,14 @@ class PetitionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        try:
-            values["place"] = _place(request.user, values["place"])
-            day_id = values.pop("reception_day", None)
-            if day_id:
-                day = ReceptionDay.objects.visible_to(request.user).filter(pk=day_id).first()
-                if day is None:
-                    raise PetitionError(_("No reception day of your area has this id."), field="reception_day")
-                values["reception_day"] = day
-            petition = actions.register_petition(actor=request.user, **values)
-        except PetitionError as error:
-            return petition_error_response(error)
+        values["place"] = _place(request.user, values["place"])
+        day_id = values.pop("reception_day", None)
+        if day_id:
+            day = ReceptionDay.objects.visible_to(request.user).filter(pk=day_id).first()
+            if day is None:
+                raise PetitionError(_("No reception day of your area has this id."), field="reception_day")
+            values["reception_day"] = day
+        petition = actions.register_petition(actor=request.user, **values)
         return self._detail(petition, status.HTTP_201_CREATED)
 
     def _run(self, request, serializer_class, run):
@@ -111,10 +102,7 @@ class PetitionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
             return self._detail(petition)
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            run(petition, dict(data.validated_data))
-        except PetitionError as error:
-            return petition_error_response(error)
+        run(petition, dict(data.validated_data))
         return self._detail(petition)
 
     @extend_schema(request=ForwardInputSerializer, responses=PetitionDetailSerializer,
@@ -199,12 +187,9 @@ class ReceptionDayViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
         data = ReceptionDayInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        try:
-            values["place"] = _place(request.user, values["place"])
-            values["leader"] = _leader(values.get("leader"), values["place"].path)
-            day = actions.add_reception_day(actor=request.user, **values)
-        except PetitionError as error:
-            return petition_error_response(error)
+        values["place"] = _place(request.user, values["place"])
+        values["leader"] = _leader(values.get("leader"), values["place"].path)
+        day = actions.add_reception_day(actor=request.user, **values)
         return Response(ReceptionDaySerializer(day).data, status=status.HTTP_201_CREATED)
 
 

@@ -8,10 +8,8 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jiceng.api.errors import error_body
 from jiceng.api.viewsets import ScopedReadOnlyViewSet
 from stability import actions
-from stability.actions import StabilityError
 from stability.models import Decision
 
 from .serializers import (
@@ -22,11 +20,6 @@ from .serializers import (
     DecisionInputSerializer,
     DecisionSerializer,
 )
-
-
-def stability_error_response(error: StabilityError) -> Response:
-    fields = {error.field: [error.message]} if error.field else {}
-    return Response(error_body("invalid", error.message, fields), status=status.HTTP_400_BAD_REQUEST)
 
 
 class DecisionViewSet(ScopedReadOnlyViewSet):
@@ -47,10 +40,7 @@ class DecisionViewSet(ScopedReadOnlyViewSet):
     def create(self, request):
         data = DecisionInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        try:
-            decision = actions.register_decision(actor=request.user, **data.validated_data)
-        except StabilityError as error:
-            return stability_error_response(error)
+        decision = actions.register_decision(actor=request.user, **data.validated_data)
         return Response(DecisionDetailSerializer(decision).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ConsultationInputSerializer, responses=ConsultationSerializer,
@@ -62,10 +52,7 @@ class DecisionViewSet(ScopedReadOnlyViewSet):
             return Response(ConsultationSerializer(decision.consultations.all(), many=True).data)
         data = ConsultationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            row = actions.record_consultation(decision, request.user, **data.validated_data)
-        except StabilityError as error:
-            return stability_error_response(error)
+        row = actions.record_consultation(decision, request.user, **data.validated_data)
         return Response(ConsultationSerializer(row).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DecideInputSerializer, responses=DecisionSerializer,
@@ -77,8 +64,5 @@ class DecisionViewSet(ScopedReadOnlyViewSet):
         if request.method == "POST":
             data = DecideInputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            try:
-                decision = actions.decide(decision, request.user, **data.validated_data)
-            except StabilityError as error:
-                return stability_error_response(error)
+            decision = actions.decide(decision, request.user, **data.validated_data)
         return Response(DecisionSerializer(decision).data)
