@@ -460,6 +460,42 @@ def sweep_tier_deadlines(today: date | None = None, limit: int = 500) -> int:
     return handled
 
 
+def sweep_missing_reports(today: date | None = None) -> int:
+    """Once a campaign's reports are due, remind the workers of every grid that has not reported (and
+    the campaign's author), once: the campaign is claimed with a conditional UPDATE. Returns how many
+    grids were late."""
+    from accounts.models import User
+
+    today = today or timezone.localdate()
+    late = 0
+    for campaign in Campaign.objects.filter(due__lt=today, missing_notified=False):
+        with transaction.atomic():
+            if not Campaign.objects.filter(pk=campaign.pk, missing_notified=False).update(missing_notified=True):
+                continue
+            reported = ScreeningReport.objects.filter(campaign=campaign).values("grid_id")
+            missing = list(OrgUnit.objects.filter(path__startswith=campaign.path, level="grid")
+                           .exclude(pk__in=reported).values_list("path", "name"))
+            if not missing:
+                continue
+            late += len(missing)
+            workers = User.objects.filter(role__in=(Role.GRID_WORKER, Role.COMMUNITY_STAFF), is_active=True,
+                                          scope_units__path__in={path for path, _n in missing}).distinct()
+            url = reverse("disputes:campaign", args=[campaign.pk])
+            title = _("Screening report missing: %(title)s was due %(due)s") % {
+                "title": campaign.title, "due": campaign.due.isoformat()}
+            notify(workers, kind=Kind.OVERDUE, title=title, url=url)
+            notify([campaign.created_by], kind=Kind.OVERDUE, url=url,
+                   title=_("%(count)d grids have not reported to %(title)s") % {"count": len(missing),
+                                                                              "title": campaign.title},
+                   body="、".join(name for _p, name in missing[:50]))
+    return late
+
+
+def sweep(today: date | None = None) -> tuple[int, int]:
+    """The disputes' timers for the deadline worker: (disputes sent up, grids late with their report)."""
+    return sweep_tier_deadlines(today), sweep_missing_reports(today)
+
+
 # --- Committees ---------------------------------------------------------------------------------
 @transaction.atomic
 def create_committee(actor, *, place: OrgUnit, name: str, level: str, short_name: str = "", industry: str = "",

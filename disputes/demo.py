@@ -202,6 +202,7 @@ def _make_campaigns(ctx: DemoContext, rng, today: date) -> None:
         officer = justice.get(street.pk)
         quarterly = Campaign(place=street, path=street.path, kind=CampaignKind.QUARTERLY, starts=q_start,
                              due=q_end + timedelta(days=5), created_by=officer,
+                             missing_notified=True,  # long past: its reminders went out then
                              title=f"{street.name}{q_year}年第{q_number}季度矛盾纠纷排查",
                              focus="邻里、婚姻家庭、物业、欠薪等矛盾纠纷；有无可能激化的苗头")
         monthly = Campaign(place=street, path=street.path, kind=CampaignKind.MONTHLY, starts=m_start,

@@ -1,8 +1,9 @@
-"""The mediation agreement (人民调解协议书) as a Word document and as a PDF.
+"""The mediation agreement (人民调解协议书) and the dispute record handed over when mediation fails
+(矛盾纠纷调解记录), each as a Word document and as a PDF.
 
-Both come from one content model, ``agreement_blocks``: a list of ``(kind, text)`` blocks that each
-renderer lays out in its own way. Parties appear with their masked ID number and phone only: a
-document leaves the system, the full numbers never do.
+Each comes from one content model (``agreement_blocks``, ``record_blocks``): a list of ``(kind, text)``
+blocks that each renderer (``render_docx``, ``render_pdf``) lays out in its own way. Parties appear
+with their masked ID number and phone only: a document leaves the system, the full numbers never do.
 """
 
 from __future__ import annotations
@@ -34,6 +35,22 @@ LABELS = {
     "recorder": "记录人（签名）：",
     "seal": "（盖章）",
     "date": "{year}年{month}月{day}日",
+    # The dispute record handed over with the parties (调解记录 / 移交).
+    "record_title": "矛盾纠纷调解记录",
+    "record_facts": "纠纷简要情况：",
+    "record_course": "调解经过：",
+    "record_session": "{at}，{tier}层级调解（{result}）：{minutes}",
+    "record_escalation": "{at}，由{from_tier}层级上交{to_tier}层级：{note}",
+    "record_result": "处理结果：",
+    "record_failed": "经调解未能达成协议，已引导当事人通过{route}途径解决，本记录随案移交。",
+    "record_agreed": "经调解达成协议，协议编号{number}。",
+    "record_other": "当前状态：{status}。",
+    "tiers": {"grid": "网格", "community": "村（社区）", "street": "乡镇（街道）", "county": "县（区）"},
+    "results": {"continue": "继续调解", "agreed": "达成协议", "failed": "未达成协议"},
+    "routes": {"litigation": "诉讼", "arbitration": "仲裁", "petition": "信访", "administrative": "行政处理",
+               "other": "其他"},
+    "statuses": {"accepted": "已受理", "mediating": "调解中", "agreed": "调解成功", "failed": "调解不成",
+                 "withdrawn": "已撤回", "closed": "已结案"},
 }
 
 # Block kinds: title, number (top right), party, heading, paragraph, signature (a label with a line to
@@ -96,6 +113,39 @@ def agreement_blocks(agreement: Agreement) -> list[Block]:
     return blocks
 
 
+def record_blocks(dispute) -> list[Block]:
+    """The record of a dispute's mediation, handed over with the parties when they are guided to a
+    court, arbitration or a petition office (or kept when it settled)."""
+    tiers, results = LABELS["tiers"], LABELS["results"]
+    blocks: list[Block] = [("title", LABELS["record_title"]), ("number", dispute.number)]
+    blocks += [("party", _party_text(party)) for party in dispute.parties.all()]
+    blocks.append(("heading", LABELS["record_facts"]))
+    blocks += [("paragraph", line) for line in _lines(dispute.description)]
+    blocks.append(("heading", LABELS["record_course"]))
+    steps = [(s.held_at, LABELS["record_session"].format(
+        at=s.held_at.strftime("%Y-%m-%d %H:%M"), tier=tiers.get(s.tier, s.tier), result=results.get(s.result, ""),
+        minutes=" ".join(_lines(s.minutes)))) for s in dispute.sessions.all()]
+    steps += [(e.at, LABELS["record_escalation"].format(
+        at=e.at.strftime("%Y-%m-%d %H:%M"), from_tier=tiers.get(e.from_tier, e.from_tier),
+        to_tier=tiers.get(e.to_tier, e.to_tier), note=e.note)) for e in dispute.events.filter(action="escalate")]
+    blocks += [("paragraph", text) for _at, text in sorted(steps, key=lambda step: step[0])]
+    blocks.append(("heading", LABELS["record_result"]))
+    agreement = getattr(dispute, "agreement", None) if dispute.status in ("agreed", "closed") else None
+    if dispute.status == "failed":
+        result = LABELS["record_failed"].format(route=LABELS["routes"].get(dispute.route, dispute.route))
+    elif agreement is not None:
+        result = LABELS["record_agreed"].format(number=agreement.number)
+    else:
+        result = LABELS["record_other"].format(status=LABELS["statuses"].get(dispute.status, dispute.status))
+    blocks.append(("paragraph", result))
+    blocks.append(("signature", LABELS["mediators"] + SIGNATURE_SEPARATOR
+                   + getattr(dispute.mediator, "display_name", "")))
+    if dispute.committee_id:
+        blocks += [("right", dispute.committee.name), ("right", LABELS["seal"])]
+    blocks.append(("right", chinese_date(dispute.ended_on or dispute.received_on)))
+    return blocks
+
+
 def _grouped(blocks: list[Block]):
     """The blocks with consecutive signature blocks gathered into one ``("signatures", rows)`` item
     (both renderers lay them out as a table)."""
@@ -114,6 +164,14 @@ def _grouped(blocks: list[Block]):
 
 # --- Word ---------------------------------------------------------------------------------------
 def agreement_docx(agreement: Agreement) -> bytes:
+    return render_docx(agreement_blocks(agreement))
+
+
+def record_docx(dispute) -> bytes:
+    return render_docx(record_blocks(dispute))
+
+
+def render_docx(blocks: list[Block]) -> bytes:
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -140,7 +198,7 @@ def agreement_docx(agreement: Agreement) -> bytes:
             para.paragraph_format.first_line_indent = Pt(24)
         return para
 
-    for kind, content in _grouped(agreement_blocks(agreement)):
+    for kind, content in _grouped(blocks):
         if kind == "title":
             paragraph(content, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=20)
         elif kind in ("number", "right"):
@@ -168,6 +226,14 @@ PDF_FONT = "STSong-Light"  # a CID font every PDF reader has: Chinese renders wi
 
 
 def agreement_pdf(agreement: Agreement) -> bytes:
+    return render_pdf(agreement_blocks(agreement), author=agreement.committee.name)
+
+
+def record_pdf(dispute) -> bytes:
+    return render_pdf(record_blocks(dispute), author=dispute.committee.name if dispute.committee_id else "")
+
+
+def render_pdf(blocks: list[Block], *, author: str = "") -> bytes:
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -188,7 +254,7 @@ def agreement_pdf(agreement: Agreement) -> bytes:
         "paragraph": ParagraphStyle("paragraph", parent=body, firstLineIndent=24),
     }
     story = []
-    for kind, content in _grouped(agreement_blocks(agreement)):
+    for kind, content in _grouped(blocks):
         if kind == "signatures":
             rows = [[Paragraph(escape(label), body), Paragraph(escape(name or ""), body)] for label, name in content]
             table = Table(rows, colWidths=[7 * cm, 8 * cm])
@@ -200,6 +266,6 @@ def agreement_pdf(agreement: Agreement) -> bytes:
             story.append(Paragraph(escape(content), styles[kind]))
     out = BytesIO()
     template = SimpleDocTemplate(out, pagesize=A4, leftMargin=2.6 * cm, rightMargin=2.6 * cm, topMargin=2.5 * cm,
-                                 bottomMargin=2.5 * cm, title=LABELS["title"], author=agreement.committee.name)
+                                 bottomMargin=2.5 * cm, title=blocks[0][1], author=author)
     template.build(story)
     return out.getvalue()

@@ -206,6 +206,8 @@ class Campaign(AtPlace):
     starts = models.DateField(_("starts"))
     due = models.DateField(_("reports due"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The deadline sweep's claim marker: the grids that had not reported by ``due`` were reminded.
+    missing_notified = models.BooleanField(default=False, editable=False)
 
     # Every grid under the place reports to it: those below see it (read-only).
     scope_ancestors = True

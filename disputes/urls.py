@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.dispute_detail, name="detail"),
     path("<int:pk>/do/<slug:name>/", views.dispute_action, name="action"),
     path("<int:pk>/agreement.<slug:fmt>", views.agreement_document, name="agreement"),
+    path("<int:pk>/record.<slug:fmt>", views.record_document, name="record"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/new/", views.campaign_create, name="campaign-create"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),

@@ -209,6 +209,16 @@ def dispute_action(request, pk, name):
     }, status=400 if request.method == "POST" else 200)
 
 
+DOCUMENT_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                  "pdf": "application/pdf"}
+
+
+def _document(content: bytes, fmt: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=DOCUMENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
 @login_required
 def agreement_document(request, pk, fmt):
     """The agreement (调解协议书) as Word or PDF, for those who may see the dispute."""
@@ -216,16 +226,22 @@ def agreement_document(request, pk, fmt):
 
     dispute = _dispute(request, pk)
     agreement = getattr(dispute, "agreement", None)
-    if agreement is None or fmt not in ("docx", "pdf"):
+    if agreement is None or fmt not in DOCUMENT_TYPES:
         raise Http404
-    if fmt == "docx":
-        content, mime = agreement_docx(agreement), \
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    else:
-        content, mime = agreement_pdf(agreement), "application/pdf"
-    response = HttpResponse(content, content_type=mime)
-    response["Content-Disposition"] = f'attachment; filename="agreement-{dispute.number}.{fmt}"'
-    return response
+    render = agreement_docx if fmt == "docx" else agreement_pdf
+    return _document(render(agreement), fmt, f"agreement-{dispute.number}")
+
+
+@login_required
+def record_document(request, pk, fmt):
+    """The record of the mediation (调解记录), handed over with the parties when they are guided on."""
+    from .documents import record_docx, record_pdf
+
+    dispute = _dispute(request, pk)
+    if fmt not in DOCUMENT_TYPES:
+        raise Http404
+    render = record_docx if fmt == "docx" else record_pdf
+    return _document(render(dispute), fmt, f"record-{dispute.number}")
 
 
 # --- Screening campaigns ------------------------------------------------------------------------

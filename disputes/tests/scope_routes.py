@@ -23,6 +23,7 @@ OBJECT_ROUTES = {
     "disputes:detail": lambda w: {"pk": dispute_of(w)},
     "disputes:action": lambda w: {"pk": dispute_of(w), "name": "session"},
     "disputes:agreement": lambda w: {"pk": agreed_dispute_of(w), "fmt": "docx"},
+    "disputes:record": lambda w: {"pk": dispute_of(w), "fmt": "pdf"},
     "disputes:campaign": lambda w: {"pk": campaign_of(w)},
     "disputes:campaign-report": lambda w: {"pk": campaign_of(w)},
     "disputes:committee": lambda w: {"pk": committee_of(w)},

@@ -75,3 +75,26 @@ def test_a_single_term_is_not_numbered_and_a_numbered_one_keeps_its_numbers(dw, 
     texts = [text for _kind, text in agreement_blocks(two)]
     assert "一、道歉" in texts and "二、赔偿" in texts
     assert agreement_pdf(two).startswith(b"%PDF")
+
+
+def test_the_record_handed_over_tells_the_course_and_the_route(dw, new_dispute):
+    from io import BytesIO
+
+    from django.utils import timezone
+    from docx import Document
+
+    from disputes import actions
+    from disputes.documents import record_docx, record_pdf
+
+    dispute = new_dispute("general")
+    actions.record_session(dispute, dw.users["staff_a"], held_at=timezone.now(), minutes="双方各执一词",
+                           attendees="张三、李四", result="failed")
+    dispute.refresh_from_db()
+    actions.end_unsettled(dispute, dw.users["mediator"], route="litigation", note="引导起诉")
+    dispute.refresh_from_db()
+    text = "\n".join(p.text for p in Document(BytesIO(record_docx(dispute))).paragraphs)
+    assert "矛盾纠纷调解记录" in text and dispute.number in text
+    assert "双方各执一词" in text and "由村（社区）层级上交乡镇（街道）层级" in text
+    assert "通过诉讼途径解决" in text
+    assert "张三" in text and "11010519491231002X" not in text
+    assert record_pdf(dispute).startswith(b"%PDF")

@@ -154,3 +154,24 @@ def test_a_grid_worker_of_another_community_cannot_open_the_dispute(client, dw, 
     assert client.post(reverse("disputes:action", args=[dispute.pk, "withdraw"]), {"note": "x"}).status_code == 404
     dispute.refresh_from_db()
     assert dispute.status == Status.ACCEPTED
+
+
+def test_grids_late_with_their_report_are_reminded_once(dw):
+    from disputes.actions import file_screening_report, start_campaign, sweep_missing_reports
+    from jiceng.testing import make_unit, square
+    from notifications.models import Notification
+    from places.models import Level
+
+    grid_a2 = make_unit("110101001001002", "多福巷第2网格", Level.GRID, dw.community_a, geometry=square(116.402, 39.9))
+    worker_a2 = make_user("worker_a2", Role.GRID_WORKER, [grid_a2])
+    today = timezone.localdate()
+    campaign = start_campaign(dw.users["justice"], place=dw.community_a, title="节前专项排查", kind="special",
+                              starts=today - timedelta(days=5), due=today - timedelta(days=1))
+    file_screening_report(campaign, dw.users["worker_a"], grid=dw.grid_a, nothing_found=True)
+    Notification.objects.all().delete()
+    assert sweep_missing_reports(today) == 1
+    assert sweep_missing_reports(today) == 0
+    assert Notification.objects.filter(recipient=worker_a2, title__contains="节前专项排查").count() == 1
+    assert not Notification.objects.filter(recipient=dw.users["worker_a"]).exists()
+    author = Notification.objects.get(recipient=dw.users["justice"])
+    assert "1" in author.title and grid_a2.name in author.body

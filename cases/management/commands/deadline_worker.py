@@ -19,7 +19,7 @@ from django.db import close_old_connections, connection
 
 from care.alerts import sweep as care_sweep
 from cases.deadlines import sweep
-from disputes.actions import sweep_tier_deadlines
+from disputes.actions import sweep as disputes_sweep
 from petitions.deadlines import sweep as petitions_sweep
 
 logger = logging.getLogger("cases.deadlines")
@@ -29,7 +29,7 @@ logger = logging.getLogger("cases.deadlines")
 SWEEPS = [
     ("cases", sweep),  # (warnings, overdue notices) of case deadlines
     ("care", care_sweep),  # (workers alerted, justice office alerted) for missed visits
-    ("disputes", sweep_tier_deadlines),  # disputes sent up a tier when its deadline passed
+    ("disputes", disputes_sweep),  # (disputes sent up a tier, grids late with their screening report)
     ("petitions", petitions_sweep),  # petitions past their reply deadline (the dispatchers are told)
 ]
 
