@@ -110,7 +110,8 @@ def _clean_parties(parties: Iterable[dict]) -> list[dict]:
         name = (party.get("name") or "").strip()
         if not name:
             continue
-        number = normalize_id_number(party.get("id_number") or "")
+        is_unit = party.get("kind") == PartyKind.UNIT
+        number = "" if is_unit else normalize_id_number(party.get("id_number") or "")
         if number and (reason := id_number_error(number)):
             from people.actions import id_number_message
 
@@ -184,6 +185,32 @@ def assign_mediator(dispute: Dispute, actor, *, mediator, committee: Committee |
 
 def covers_path(scope_path: str, path: str) -> bool:
     return path.startswith(scope_path)
+
+
+@transaction.atomic
+def add_joint_mediator(dispute: Dispute, actor, *, kind: str, organisation: str, name: str, role: str = "",
+                       department=None, user=None):
+    """Joint mediation (联合调解): a department's official, a court (诉调对接), the police or a lawyer joins
+    the mediation; an account, if given, is told and may follow the dispute from its notification."""
+    from .models import JointKind, JointMediator
+
+    dispute = _locked(dispute, "joint")
+    if kind not in JointKind.values:
+        raise DisputeError(_("Choose who joins the mediation."), field="kind")
+    if department is not None and not organisation:
+        organisation = department.name
+    if not (organisation or "").strip():
+        raise DisputeError(_("Name the organisation."), field="organisation")
+    if not (name or "").strip():
+        raise DisputeError(_("Give the mediator's name."), field="name")
+    joint = JointMediator.objects.create(dispute=dispute, kind=kind, organisation=organisation.strip()[:100],
+                                         name=name.strip()[:64], role=(role or "").strip()[:100],
+                                         department=department, user=user)
+    _event(dispute, "joint", actor, kind=kind, organisation=joint.organisation, name=joint.name)
+    if user is not None:
+        notify([user], kind=Kind.ASSIGNED, url=reverse("disputes:detail", args=[dispute.pk]),
+               title=_("You are asked to join the mediation of %(title)s") % {"title": dispute.title})
+    return joint
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,8 @@ from .models import (
     DisputeKind,
     Grade,
     Industry,
+    JointKind,
+    PartyKind,
     PartySide,
     Performed,
     Route,
@@ -30,6 +33,7 @@ from .models import (
 DATE = DateInput()
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 PARTY_SLOTS = 4
+PARTY_PARTS = ("name", "kind", "side", "id_number", "phone")
 
 
 def scope_places(user, levels=(Level.GRID, Level.COMMUNITY)):
@@ -76,6 +80,8 @@ class DisputeForm(forms.Form):
         for index in range(PARTY_SLOTS):
             required = index == 0
             self.fields[f"party{index}_name"] = forms.CharField(label=_("Name"), max_length=100, required=required)
+            self.fields[f"party{index}_kind"] = forms.ChoiceField(
+                label=_("Person or unit"), choices=PartyKind.choices, required=False)
             self.fields[f"party{index}_side"] = forms.ChoiceField(
                 label=_("Side"), choices=PartySide.choices, required=False,
                 initial=PartySide.APPLICANT if index == 0 else PartySide.RESPONDENT)
@@ -92,7 +98,10 @@ class DisputeForm(forms.Form):
         data = super().clean()
         for index in range(PARTY_SLOTS):
             number = normalize_id_number(data.get(f"party{index}_id_number") or "")
-            if number and (reason := id_number_error(number)):
+            if data.get(f"party{index}_kind") == PartyKind.UNIT:
+                if number:
+                    self.add_error(f"party{index}_id_number", _("A unit has no ID number: leave it empty."))
+            elif number and (reason := id_number_error(number)):
                 self.add_error(f"party{index}_id_number", id_number_message(reason))
             if not data.get(f"party{index}_name") and (number or data.get(f"party{index}_phone")):
                 self.add_error(f"party{index}_name", _("Give the party's name."))
@@ -102,18 +111,18 @@ class DisputeForm(forms.Form):
         return [self[name] for name in self.fields if not name.startswith("party")]
 
     def party_rows(self):
-        return [[self[f"party{i}_{part}"] for part in ("name", "side", "id_number", "phone")]
-                for i in range(PARTY_SLOTS)]
+        return [[self[f"party{i}_{part}"] for part in PARTY_PARTS] for i in range(PARTY_SLOTS)]
 
     def action_data(self) -> dict:
         data = {name: value for name, value in self.cleaned_data.items() if not name.startswith("party")}
         data["parties"] = [
-            {part: self.cleaned_data.get(f"party{i}_{part}") for part in ("name", "side", "id_number", "phone")}
+            {part: self.cleaned_data.get(f"party{i}_{part}") for part in PARTY_PARTS}
             for i in range(PARTY_SLOTS) if self.cleaned_data.get(f"party{i}_name")]
         return data
 
 
 class AssignForm(forms.Form):
+    takes_context = True  # built with the user and the dispute
     mediator = forms.ModelChoiceField(label=_("Mediator"), queryset=User.objects.none())
     committee = forms.ModelChoiceField(label=_("Committee"), queryset=Committee.objects.none(), required=False,
                                        help_text=_("Leave empty to keep the committee of the tier."))
@@ -128,6 +137,33 @@ class AssignForm(forms.Form):
 
         self.fields["committee"].queryset = Committee.objects.filter(
             is_active=True, path__in=_ancestor_paths(dispute.path)).order_by("path", "name")
+
+
+class JointForm(forms.Form):
+    takes_context = True
+    kind = forms.ChoiceField(label=_("Who joins"), choices=JointKind.choices)
+    department = forms.ModelChoiceField(label=_("Department"), required=False, queryset=None,
+                                        help_text=_("For administrative mediation: the department that joins."))
+    organisation = forms.CharField(label=_("Organisation"), max_length=100, required=False,
+                                   help_text=_("The court, police station, law firm… (the department's name when "
+                                               "left empty)."))
+    name = forms.CharField(label=_("Name"), max_length=64)
+    role = forms.CharField(label=_("Role in the mediation"), max_length=100, required=False)
+    user = forms.ModelChoiceField(label=_("Account (to notify)"), required=False, queryset=User.objects.none())
+
+    def __init__(self, *args, user, dispute, **kwargs):
+        from places.models import Department
+
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.visible_to(user).filter(is_active=True)
+        # Those of the user's scope, and those whose scope covers the dispute's place (a street's court
+        # liaison, the district's legal advisers).
+        from .actions import _ancestor_paths
+
+        above = User.objects.filter(scope_units__path__in=_ancestor_paths(dispute.path)).values("pk")
+        self.fields["user"].queryset = (User.objects.filter(is_active=True)
+                                        .filter(Q(pk__in=User.objects.visible_to(user).values("pk"))
+                                                | Q(pk__in=above)).order_by("username"))
 
 
 class SessionForm(forms.Form):

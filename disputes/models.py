@@ -18,6 +18,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from encrypted_fields.fields import EncryptedCharField
 
 from core.models import StatusEvent
@@ -83,7 +84,7 @@ class Grade(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("dispute status", "Accepted")
     MEDIATING = "mediating", _("Being mediated")
     AGREED = "agreed", _("Agreement reached")
     FAILED = "failed", _("Mediation failed")
@@ -344,6 +345,40 @@ class Party(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone or "")
+
+
+class JointKind(models.TextChoices):
+    """Who joins a people's mediation (大调解: 人民调解 with 行政调解, 司法调解, 警调对接)."""
+
+    ADMINISTRATIVE = "administrative", _("Administrative mediation (a department)")
+    JUDICIAL = "judicial", _("Judicial mediation (a court, 诉调对接)")
+    POLICE = "police", _("Police station (警调对接)")
+    LAWYER = "lawyer", _("Lawyer or legal adviser")
+    OTHER = "other", _("Other")
+
+
+class JointMediator(models.Model):
+    """A mediator from outside the committee pulled into the mediation: a department's official, a
+    judge or court mediator, a police officer, a lawyer."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="joint_mediators")
+    kind = models.CharField(_("kind"), max_length=16, choices=JointKind.choices)
+    organisation = models.CharField(_("organisation"), max_length=100)
+    name = models.CharField(_("name"), max_length=64)
+    department = models.ForeignKey("places.Department", verbose_name=_("department"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="joint_mediations")
+    role = models.CharField(_("role in the mediation"), max_length=100, blank=True)
+    invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("joint mediator")
+        verbose_name_plural = _("joint mediators")
+        ordering = ["invited_at", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.organisation})"
 
 
 class SessionResult(models.TextChoices):

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
@@ -37,9 +37,10 @@ FIGURES_ROLES = frozenset({Role.JUSTICE_OFFICER, Role.LEADER, Role.ADMIN, Role.D
 LARGE_ENTERPRISE = 200  # staff from which an enterprise is expected to have its own committee
 
 EVENT_LABELS = {
-    "register": gettext_lazy("Accepted"),
+    "register": pgettext_lazy("dispute status", "Accepted"),
     "assign": gettext_lazy("Mediator assigned"),
     "session": gettext_lazy("Mediation session"),
+    "joint": gettext_lazy("Joint mediator pulled in"),
     "escalate": gettext_lazy("Sent up a tier"),
     "agree": gettext_lazy("Agreement reached"),
     "end_unsettled": gettext_lazy("Ended without agreement"),
@@ -135,6 +136,7 @@ def dispute_detail(request, pk):
     allowed = workflow.allowed(dispute.status) if can_change else []
     return render(request, "disputes/detail.html", {
         "dispute": dispute, "parties": dispute.parties.all(), "sessions": dispute.sessions.all(),
+        "joint": dispute.joint_mediators.all(),
         "agreement": agreement, "follow_ups": dispute.follow_ups.select_related("visitor"), "events": events,
         "overdue": dispute.is_open and dispute.tier_due and dispute.tier_due < timezone.localdate(),
         "actions": [(name, workflow.TRANSITIONS[name].label) for name in ACTION_PAGES if name in allowed],
@@ -156,6 +158,7 @@ def _case_action(dispute, user, **data):
 ACTION_PAGES = {
     "assign": (forms.AssignForm, actions.assign_mediator, gettext_lazy("The mediator was assigned.")),
     "session": (forms.SessionForm, actions.record_session, gettext_lazy("The session was recorded.")),
+    "joint": (forms.JointForm, actions.add_joint_mediator, gettext_lazy("The joint mediator was added and told.")),
     "agree": (forms.AgreementForm, _agreement_action, gettext_lazy("The agreement was recorded.")),
     "escalate": (forms.EscalateForm, actions.escalate, gettext_lazy("The dispute was sent up a tier.")),
     "follow_up": (forms.FollowUpForm, actions.record_follow_up, gettext_lazy("The follow-up visit was recorded.")),
@@ -186,7 +189,7 @@ def dispute_action(request, pk, name):
         raise Http404
     dispute = _dispute(request, pk, CHANGE)
     form_class, action, done = ACTION_PAGES[name]
-    extra = {"user": request.user, "dispute": dispute} if form_class is forms.AssignForm else {}
+    extra = {"user": request.user, "dispute": dispute} if getattr(form_class, "takes_context", False) else {}
     form = form_class(request.POST or None, initial=_initial(name, dispute, request.user), **extra)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v is not None or k not in ("prevented_people",)}

@@ -41,6 +41,7 @@ OPEN = (Status.ACCEPTED, Status.MEDIATING)
 TRANSITIONS: dict[str, Transition] = {
     "assign": Transition(_("Assign a mediator"), frozenset(OPEN), None),
     "session": Transition(_("Record a session"), frozenset(OPEN), Status.MEDIATING),
+    "joint": Transition(_("Pull in a joint mediator"), frozenset(OPEN), None),
     "escalate": Transition(_("Send up a tier"), frozenset(OPEN), Status.ACCEPTED, note_required=True),
     "agree": Transition(_("Record the agreement"), frozenset(OPEN), Status.AGREED),
     "end_unsettled": Transition(_("End without agreement"), frozenset(OPEN), Status.FAILED, note_required=True),

@@ -175,3 +175,30 @@ def test_grids_late_with_their_report_are_reminded_once(dw):
     assert not Notification.objects.filter(recipient=dw.users["worker_a"]).exists()
     author = Notification.objects.get(recipient=dw.users["justice"])
     assert "1" in author.title and grid_a2.name in author.body
+
+
+def test_joint_mediation_pulls_in_a_court_and_tells_the_account(client, dw, new_dispute):
+    from notifications.models import Notification
+
+    judge = make_user("judge", Role.MEDIATOR, [dw.street])
+    dispute = new_dispute("general")
+    english(client, dw.users["staff_a"])
+    url = reverse("disputes:action", args=[dispute.pk, "joint"])
+    response = client.post(url, {"kind": "judicial", "organisation": "", "name": "王法官"})
+    assert response.status_code == 400 and "Name the organisation" in response.content.decode()
+    response = client.post(url, {"kind": "judicial", "organisation": "东城区人民法院", "name": "王法官",
+                                 "role": "诉调对接", "user": judge.pk})
+    assert response.status_code == 302
+    page = client.get(reverse("disputes:detail", args=[dispute.pk])).content.decode()
+    assert "Joint mediation" in page and "东城区人民法院" in page and "Judicial mediation" in page
+    assert Notification.objects.filter(recipient=judge, url__endswith=f"/disputes/{dispute.pk}/").exists()
+    assert dispute.events.filter(action="joint").count() == 1
+
+
+def test_a_unit_can_be_a_party(client, dw):
+    english(client, dw.users["worker_a"])
+    response = client.post(reverse("disputes:create"), registration(
+        dw, party1_name="多福巷物业公司", party1_kind="unit", party1_side="respondent", kind="property"))
+    assert response.status_code == 302
+    party = Dispute.objects.get().parties.get(name="多福巷物业公司")
+    assert party.kind == "unit" and party.id_number is None
