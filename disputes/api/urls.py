@@ -1,8 +1,10 @@
 """This app's API endpoints, added to /api/v1/ by ``jiceng/api/urls.py``."""
 
-from .views import CampaignViewSet, CommitteeViewSet, DisputeViewSet
+from django.urls import path
 
-urlpatterns = []
+from .views import CampaignViewSet, CommitteeViewSet, DisputeFiguresView, DisputeViewSet
+
+urlpatterns = [path("disputes/figures/", DisputeFiguresView.as_view(), name="dispute-figures")]
 
 
 def register(router) -> None:

@@ -6,13 +6,16 @@ with the field at fault."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import mixins, serializers, status, views
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.scope import VIEW
@@ -185,3 +188,38 @@ class CampaignViewSet(ScopedReadOnlyViewSet):
         values["grid"] = _place(request.user, values["grid"], "grid")
         report = actions.file_screening_report(campaign, request.user, **values)
         return Response(ScreeningReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class FiguresQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text="first day (default: 1 January of this year)")
+    end = serializers.DateField(required=False, help_text="last day, inclusive (default: today)")
+
+
+class DisputeFiguresView(views.APIView):
+    """Dispute figures of the caller's scope for a period. Aggregates only (leaders see no rows)."""
+
+    @extend_schema(parameters=[FiguresQuerySerializer], responses=OpenApiTypes.OBJECT, description=(
+        "Disputes accepted, found in screening (grid reports, zero reports), agreed and failed (the success "
+        "rate 调成率 = agreed / (agreed + failed)), escalations, turned criminal (民转刑), mass incidents "
+        "prevented, by tier and by kind, for disputes received in the period (dates inclusive)."))
+    def get(self, request):
+        from disputes.figures import dispute_figures
+        from disputes.views import FIGURES_ROLES, scoped_for_figures
+
+        user = request.user
+        if not (user.is_superuser or user.role in FIGURES_ROLES):
+            raise PermissionDenied()
+        query = FiguresQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        start = query.validated_data.get("start", today.replace(month=1, day=1))
+        end = query.validated_data.get("end", today)
+        if end < start:
+            raise serializers.ValidationError({"end": ["The end is before the start."]})
+        figures = dispute_figures(scoped_for_figures(user, Dispute), scoped_for_figures(user, Campaign), start, end)
+        body = asdict(figures)
+        body["success_rate"] = figures.success_rate
+        body["by_tier"] = {tier: {"accepted": n, "agreed": ok, "ended": ended}
+                           for tier, (n, ok, ended) in figures.by_tier.items()}
+        body["by_kind"] = {kind: {"accepted": n, "agreed": ok} for kind, (n, ok) in figures.by_kind.items()}
+        return Response({"start": start, "end": end, **body})

@@ -148,3 +148,22 @@ def test_campaign_reports_from_a_grid(api, dw):
     assert ScreeningReport.objects.get(campaign_id=pk).found == 2
     assert api.get(f"{URL}campaigns/{pk}/").json()["reports"][0]["grid"] == dw.grid_b.code
     assert api.get(url).json()[0]["found"] == 2
+
+
+def test_leaders_get_the_figures_and_no_rows(api, dw, new_dispute):
+    from django.utils import timezone
+
+    from disputes.actions import end_unsettled, record_agreement
+
+    record_agreement(new_dispute(), dw.users["staff_a"], matters="m", terms="t", signed_on=timezone.localdate())
+    end_unsettled(new_dispute(), dw.users["staff_a"], route="litigation", note="起诉")
+    api.force_authenticate(dw.users["leader"])
+    assert api.get(URL).status_code in (200, 403)
+    assert api.get(URL).json().get("results", []) == []
+    body = api.get(f"{URL}figures/").json()
+    assert body["accepted"] == 2 and body["agreed"] == 1 and body["success_rate"] == 0.5
+    assert body["by_tier"]["community"] == {"accepted": 2, "agreed": 1, "ended": 2}
+    bad = api.get(f"{URL}figures/", {"start": "2026-11-30", "end": "2026-11-01"})
+    assert bad.status_code == 400 and "end" in bad.json()["fields"]
+    api.force_authenticate(dw.users["resident_a"])
+    assert api.get(f"{URL}figures/").status_code == 403
