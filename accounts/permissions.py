@@ -70,6 +70,27 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     **{label: {Role.COMMUNITY_STAFF: WRITE, Role.JUSTICE_OFFICER: WRITE, Role.MEDIATOR: READ,
                Role.GRID_WORKER: READ, Role.ADMIN: WRITE}
        for label in ("legal.adviser", "legal.service", "legal.aidreferral")},
+    # Co-governance (多元共治). Social workers and community staff organise; volunteers and residents
+    # of the place see what they may join (their own sign-ups, points and votes go through actions).
+    **{label: {Role.SOCIAL_WORKER: WRITE, Role.COMMUNITY_STAFF: WRITE, Role.ADMIN: WRITE, Role.VOLUNTEER: READ,
+               Role.RESIDENT_USER: READ, Role.GRID_WORKER: READ, Role.LEADER: READ}
+       for label in ("volunteers.volunteer", "volunteers.team", "volunteers.organisation", "volunteers.project",
+                     "volunteers.activity", "wishes.wish", "points.item")},
+    # The points ledger: each person sees their own entries (``Entry.scope_narrowing``); staff of the
+    # place see all of it; only actions write it.
+    "points.entry": {Role.SOCIAL_WORKER: READ, Role.COMMUNITY_STAFF: READ, Role.ADMIN: READ, Role.LEADER: READ,
+                     Role.VOLUNTEER: READ, Role.RESIDENT_USER: READ},
+    # Deliberation and surveys: the community runs them, residents take part (through actions).
+    **{label: {Role.COMMUNITY_STAFF: WRITE, Role.ADMIN: WRITE, Role.SOCIAL_WORKER: READ, Role.RESIDENT_USER: READ,
+               Role.VOLUNTEER: READ, Role.GRID_WORKER: READ, Role.LEADER: READ}
+       for label in ("participation.proposal", "participation.survey")},
+    # The community fund is a public ledger for everyone of the place; the community keeps it.
+    "participation.fundentry": {**dict.fromkeys(ALL_ROLES, READ), Role.COMMUNITY_STAFF: WRITE, Role.ADMIN: WRITE},
+    # Errands (代办帮办): the service catalogue is public to the place; the grid worker or community staff
+    # who receives an errand owns it; a resident sees their own (``Errand.scope_narrowing``).
+    "portal.serviceitem": {**dict.fromkeys(ALL_ROLES, READ), Role.COMMUNITY_STAFF: WRITE, Role.ADMIN: WRITE},
+    "portal.errand": {Role.GRID_WORKER: WRITE, Role.COMMUNITY_STAFF: WRITE, Role.ADMIN: WRITE, Role.LEADER: READ,
+                      Role.RESIDENT_USER: READ},
     # People: staff see the accounts of their scope; administrators manage them.
     "accounts.user": {
         **dict.fromkeys(STAFF_ROLES, READ),

@@ -104,6 +104,11 @@ INSTALLED_APPS = [
     "petitions",
     "stability",
     "legal",
+    "points",
+    "volunteers",
+    "wishes",
+    "participation",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -138,6 +138,10 @@ class Resident(InGrid):
     moved_in = models.DateField(_("moved in"), null=True, blank=True)
     moved_out = models.DateField(_("moved out"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # The resident's own sign-in, once the community has verified who they are (实名认证): what makes
+    # them eligible to vote on their community's or building's matters, one vote per person.
+    account = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("account"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="resident_record")
 
     class Meta:
         verbose_name = _("resident")

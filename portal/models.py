@@ -1,0 +1,1 @@
+"""The resident portal and errands (代办帮办)."""

@@ -1,0 +1,1 @@
+"""Volunteers, teams, social organisations, service projects and activities (志愿服务)."""
