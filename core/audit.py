@@ -37,6 +37,9 @@ AUDITED = {
     "disputes.GradeRule": {},
     "disputes.TierRule": {},
     "disputes.Party": {"exclude_fields": ["id_number", "id_hash", "phone"]},
+    # Points: the ledger (Entry) is its own audit trail; the rules and the shop's items are audited.
+    "points.Rule": {},
+    "points.Item": {"exclude_fields": ["created", "updated", "path"]},
 }
 
 

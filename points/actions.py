@@ -103,6 +103,24 @@ def hand_over(redemption: Redemption, actor) -> Redemption:
     return redemption
 
 
+@transaction.atomic
+def save_item(actor, *, item: Item | None = None, place, name: str, cost: int, stock: int,
+              description: str = "") -> Item:
+    """Add an item to a shop of the actor's scope, or change one (price, stock, text)."""
+    from accounts.scope import covers
+
+    if not covers(actor, place.path):
+        raise PointsError(_("This place is outside your data scope."), field="place")
+    if cost < 1:
+        raise PointsError(_("An item costs at least one point."), field="cost")
+    if stock < 0:
+        raise PointsError(_("The stock cannot be negative."), field="stock")
+    item = item or Item()
+    item.place, item.name, item.cost, item.stock, item.description = place, name.strip(), cost, stock, description
+    item.save()
+    return item
+
+
 def ledger_errors() -> list[tuple[int, int, int]]:
     """Accounts whose balance is not the sum of their entries: (account id, balance, sum). Empty when sound."""
     from django.db.models import Sum
