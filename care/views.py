@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, get_visible_or_404, scope_q
+from core.pages import form_page, put_error
 from core.privacy import id_hash, normalize_id_number
 from people.models import Resident
 
@@ -166,9 +167,8 @@ def _event_detail(event, levels) -> str:
     return ""
 
 
-def _apply_error(form, error: CareError):
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+def _back(person) -> str:
+    return reverse("care:detail", args=[person.pk])
 
 
 @login_required
@@ -176,16 +176,11 @@ def _apply_error(form, error: CareError):
 def visit(request, pk):
     person = _person(request, pk, CHANGE)
     form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate(), "met": "yes"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.log_visit(person, request.user, photos=request.FILES.getlist("photos"), **form.cleaned_data)
-        except CareError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("The visit was recorded."))
-            return redirect("care:detail", pk=person.pk)
-    return render(request, "care/form.html", {
-        "person": person, "form": form, "title": _("Log a visit"), "submit": _("Save the visit"), "photos": True})
+    return form_page(
+        request, form, lambda data: actions.log_visit(person, request.user, photos=request.FILES.getlist("photos"),
+                                                      **data),
+        done=_("The visit was recorded."), next_url=_back(person), template="care/form.html",
+        context={"person": person, "title": _("Log a visit"), "submit": _("Save the visit"), "photos": True})
 
 
 @login_required
@@ -204,17 +199,11 @@ def visit_photo(request, pk, photo_pk):
 def lost_contact(request, pk):
     person = _person(request, pk, CHANGE)
     form = LostContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.mark_lost_contact(person, request.user, form.cleaned_data["note"])
-        except CareError as error:
-            _apply_error(form, error)
-        else:
-            messages.warning(request, _("Marked as lost contact; the justice office has been told."))
-            return redirect("care:detail", pk=person.pk)
-    return render(request, "care/form.html", {
-        "person": person, "form": form, "title": _("Mark as lost contact"), "submit": _("Mark as lost contact"),
-        "danger": True})
+    return form_page(request, form, lambda data: actions.mark_lost_contact(person, request.user, data["note"]),
+                     done=_("Marked as lost contact; the justice office has been told."), next_url=_back(person),
+                     template="care/form.html", context={
+                         "person": person, "title": _("Mark as lost contact"), "submit": _("Mark as lost contact"),
+                         "danger": True})
 
 
 @login_required
@@ -238,16 +227,9 @@ def transfer(request, pk):
 def end(request, pk):
     person = _person(request, pk, CHANGE)
     form = EndForm(request.POST or None, initial={"end_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.end_care(person, request.user, **form.cleaned_data)
-        except CareError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("The care has ended."))
-            return redirect("care:detail", pk=person.pk)
-    return render(request, "care/form.html", {
-        "person": person, "form": form, "title": _("End the care"), "submit": _("End the care"), "danger": True})
+    return form_page(request, form, lambda data: actions.end_care(person, request.user, **data),
+                     done=_("The care has ended."), next_url=_back(person), template="care/form.html", context={
+                         "person": person, "title": _("End the care"), "submit": _("End the care"), "danger": True})
 
 
 @login_required
@@ -256,16 +238,10 @@ def change_level(request, pk):
     person = _person(request, pk, CHANGE)
     form = LevelForm(request.POST or None, person=person,
                      initial={"level": person.level, "risk_score": person.risk_score})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.change_level(person, request.user, **form.cleaned_data)
-        except CareError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("The level was changed; the visit plan follows it."))
-            return redirect("care:detail", pk=person.pk)
-    return render(request, "care/form.html", {
-        "person": person, "form": form, "title": _("Change the level"), "submit": _("Change the level")})
+    return form_page(request, form, lambda data: actions.change_level(person, request.user, **data),
+                     done=_("The level was changed; the visit plan follows it."), next_url=_back(person),
+                     template="care/form.html", context={
+                         "person": person, "title": _("Change the level"), "submit": _("Change the level")})
 
 
 def _outcome_fields(user, person) -> dict:
@@ -291,19 +267,15 @@ def outcome(request, pk):
     form = OutcomeForm(request.POST or None, **options,
                        initial={"is_placed": "yes" if person.is_placed else "no",
                                 "reoffended_on": person.reoffended_on})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_outcome(person, request.user, is_placed=form.cleaned_data.get("is_placed"),
-                                   reoffended_on=form.cleaned_data.get("reoffended_on"),
-                                   note=form.cleaned_data["note"])
-        except CareError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("The outcome was recorded."))
-            return redirect("care:detail", pk=person.pk)
     title = (_("Placement and reoffending") if len(shown) == 2
              else _("Placement") if "placement" in shown else _("Reoffending"))
-    return render(request, "care/form.html", {"person": person, "form": form, "title": title, "submit": _("Save")})
+
+    def run(data):
+        return actions.record_outcome(person, request.user, is_placed=data.get("is_placed"),
+                                      reoffended_on=data.get("reoffended_on"), note=data["note"])
+
+    return form_page(request, form, run, done=_("The outcome was recorded."), next_url=_back(person),
+                     template="care/form.html", context={"person": person, "title": title, "submit": _("Save")})
 
 
 def _is_open(person) -> bool:
@@ -341,7 +313,7 @@ def help_group(request, pk):
         try:
             actions.add_help_member(person, request.user, **form.cleaned_data)
         except CareError as error:
-            _apply_error(form, error)
+            put_error(form, error)
         else:
             if request.htmx:
                 return _help_group_response(request, person)
@@ -404,7 +376,7 @@ def enrol(request):
             try:
                 person = actions.enrol_person(resident=resident, actor=request.user, **data)
             except CareError as error:
-                _apply_error(form, error)
+                put_error(form, error)
             else:
                 messages.success(request, _("%(name)s is now under care.") % {"name": resident.name})
                 if SpecialPerson.objects.visible_to(request.user).filter(pk=person.pk).exists():

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, get_visible_or_404, scope_q
+from core.pages import form_page, put_error
 from places.models import Level, OrgUnit
 
 from . import actions, forms, workflow
@@ -64,10 +65,6 @@ def _query(request) -> str:
     return query.urlencode()
 
 
-def _put_error(form, error: DisputeError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 # --- The register -------------------------------------------------------------------------------
 @login_required
 def dispute_list(request):
@@ -104,17 +101,11 @@ def dispute_create(request):
     user = request.user
     _require(user, Dispute, CHANGE)
     form = forms.DisputeForm(request.POST or None, user=user, initial={"received_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            dispute = actions.register_dispute(user, **form.action_data())
-        except DisputeError as error:
-            _put_error(form, error)
-        else:
-            messages.success(request, _("Dispute %(number)s accepted at the %(tier)s tier.") % {
-                "number": dispute.number, "tier": dispute.get_tier_display()})
-            return redirect("disputes:detail", pk=dispute.pk)
-    return render(request, "disputes/create.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
+    return form_page(
+        request, form, lambda _data: actions.register_dispute(user, **form.action_data()),
+        done=lambda dispute: _("Dispute %(number)s accepted at the %(tier)s tier.") % {
+            "number": dispute.number, "tier": dispute.get_tier_display()},
+        next_url=lambda dispute: reverse("disputes:detail", args=[dispute.pk]), template="disputes/create.html")
 
 
 def _dispute(request, pk, action=VIEW) -> Dispute:
@@ -191,25 +182,24 @@ def dispute_action(request, pk, name):
     form_class, action, done = ACTION_PAGES[name]
     extra = {"user": request.user, "dispute": dispute} if getattr(form_class, "takes_context", False) else {}
     form = form_class(request.POST or None, initial=_initial(name, dispute, request.user), **extra)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v is not None or k not in ("prevented_people",)}
-        try:
-            action(dispute, request.user, **data)
-        except DisputeError as error:
-            _put_error(form, error)
-        else:
-            messages.success(request, str(done))
-            if Dispute.objects.visible_to(request.user).filter(pk=dispute.pk).exists():
-                return redirect("disputes:detail", pk=dispute.pk)
-            return redirect("disputes:list")
     transition = workflow.TRANSITIONS[name]
-    if dispute.status not in transition.sources:
+    if request.method == "GET" and dispute.status not in transition.sources:
         form.add_error(None, _("This cannot be done while the dispute is “%(status)s”.")
                        % {"status": dispute.get_status_display()})
-    return render(request, "disputes/form.html", {
-        "form": form, "dispute": dispute, "title": transition.label, "submit": transition.label,
-        "danger": name in ("end_unsettled", "withdraw"), "back": reverse("disputes:detail", args=[dispute.pk]),
-    }, status=400 if request.method == "POST" else 200)
+
+    def run(data):
+        if data.get("prevented_people", 0) is None:
+            del data["prevented_people"]
+        return action(dispute, request.user, **data)
+
+    def next_url(_result):
+        if Dispute.objects.visible_to(request.user).filter(pk=dispute.pk).exists():
+            return reverse("disputes:detail", args=[dispute.pk])
+        return reverse("disputes:list")
+
+    return form_page(request, form, run, done=done, next_url=next_url, template="disputes/form.html", context={
+        "dispute": dispute, "title": transition.label, "submit": transition.label,
+        "danger": name in ("end_unsettled", "withdraw"), "back": reverse("disputes:detail", args=[dispute.pk])})
 
 
 DOCUMENT_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -276,17 +266,12 @@ def campaign_create(request):
     _require(user, Campaign, CHANGE)
     today = timezone.localdate()
     form = forms.CampaignForm(request.POST or None, user=user, initial={"starts": today, "kind": "monthly"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = actions.start_campaign(user, **form.cleaned_data)
-        except DisputeError as error:
-            _put_error(form, error)
-        else:
-            messages.success(request, _("The campaign was started; the grids were told."))
-            return redirect("disputes:campaign", pk=campaign.pk)
-    return render(request, "disputes/form.html", {
-        "form": form, "title": _("Start a screening campaign"), "submit": _("Start"),
-        "back": reverse("disputes:campaigns")}, status=400 if request.method == "POST" else 200)
+    return form_page(request, form, lambda data: actions.start_campaign(user, **data),
+                     done=_("The campaign was started; the grids were told."),
+                     next_url=lambda campaign: reverse("disputes:campaign", args=[campaign.pk]),
+                     template="disputes/form.html", context={
+                         "title": _("Start a screening campaign"), "submit": _("Start"),
+                         "back": reverse("disputes:campaigns")})
 
 
 @login_required
@@ -315,20 +300,17 @@ def campaign_report(request, pk):
     campaign = get_visible_or_404(Campaign, user, VIEW, pk=pk)
     form = forms.ReportForm(request.POST or None, user=user, campaign=campaign,
                             initial={"grid": request.GET.get("grid")})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.file_screening_report(campaign, user, grid=data["grid"], nothing_found=data["nothing_found"],
-                                          found=data["found"] or 0, note=data["note"])
-        except DisputeError as error:
-            _put_error(form, error)
-        else:
-            messages.success(request, _("The report of %(grid)s was filed.") % {"grid": data["grid"].name})
-            return redirect("disputes:campaign", pk=campaign.pk)
-    return render(request, "disputes/form.html", {
-        "form": form, "title": _("Report to %(campaign)s") % {"campaign": campaign.title},
-        "submit": _("File the report"),
-        "back": reverse("disputes:campaign", args=[campaign.pk])}, status=400 if request.method == "POST" else 200)
+    back = reverse("disputes:campaign", args=[campaign.pk])
+
+    def run(data):
+        return actions.file_screening_report(campaign, user, grid=data["grid"], nothing_found=data["nothing_found"],
+                                             found=data["found"] or 0, note=data["note"])
+
+    return form_page(request, form, run, next_url=back,
+                     done=lambda report: _("The report of %(grid)s was filed.") % {"grid": report.grid.name},
+                     template="disputes/form.html", context={
+                         "title": _("Report to %(campaign)s") % {"campaign": campaign.title},
+                         "submit": _("File the report"), "back": back})
 
 
 # --- Committees and coverage --------------------------------------------------------------------
@@ -361,17 +343,12 @@ def committee_create(request):
     user = request.user
     _require(user, Committee, CHANGE)
     form = forms.CommitteeForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            committee = actions.create_committee(user, **form.cleaned_data)
-        except DisputeError as error:
-            _put_error(form, error)
-        else:
-            messages.success(request, _("The committee was set up."))
-            return redirect("disputes:committee", pk=committee.pk)
-    return render(request, "disputes/form.html", {
-        "form": form, "title": _("Set up a mediation committee"), "submit": _("Save"),
-        "back": reverse("disputes:committees")}, status=400 if request.method == "POST" else 200)
+    return form_page(request, form, lambda data: actions.create_committee(user, **data),
+                     done=_("The committee was set up."),
+                     next_url=lambda committee: reverse("disputes:committee", args=[committee.pk]),
+                     template="disputes/form.html", context={
+                         "title": _("Set up a mediation committee"), "submit": _("Save"),
+                         "back": reverse("disputes:committees")})
 
 
 @login_required
@@ -388,7 +365,7 @@ def committee_detail(request, pk):
             try:
                 actions.add_mediator(committee, user, **form.cleaned_data)
             except DisputeError as error:
-                _put_error(form, error)
+                put_error(form, error)
             else:
                 messages.success(request, _("The mediator was added."))
                 return redirect("disputes:committee", pk=committee.pk)

@@ -8,12 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, get_visible_or_404
+from core.pages import form_page
 
 from . import actions
 from .actions import PointsError
@@ -125,17 +127,9 @@ def adjust(request):
     if not (user.is_superuser or user.role in (Role.COMMUNITY_STAFF, Role.ADMIN)):
         raise PermissionDenied
     form = AdjustForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.adjust(data["user"], points=data["points"], reason=data["reason"], actor=user)
-        except PointsError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, _("The correction was entered in the ledger."))
-            return redirect("points:ledger")
-    return render(request, "points/form.html", {"form": form, "title": _("Correct a points balance")},
-                  status=400 if request.method == "POST" else 200)
+    return form_page(request, form, lambda data: actions.adjust(data.pop("user"), actor=user, **data),
+                     done=_("The correction was entered in the ledger."), next_url=reverse("points:ledger"),
+                     template="points/form.html", context={"title": _("Correct a points balance")})
 
 
 @login_required
@@ -145,12 +139,9 @@ def item_create(request):
     if not has_model_permission(user, Item, CHANGE):
         raise PermissionDenied
     form = ItemForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        actions.save_item(user, **form.cleaned_data)
-        messages.success(request, _("The item is in the shop."))
-        return redirect("points:shop")
-    return render(request, "points/form.html", {"form": form, "title": _("Add an item to the shop")},
-                  status=400 if request.method == "POST" else 200)
+    return form_page(request, form, lambda data: actions.save_item(user, **data), done=_("The item is in the shop."),
+                     next_url=reverse("points:shop"), template="points/form.html",
+                     context={"title": _("Add an item to the shop")})
 
 
 @login_required
@@ -161,9 +152,5 @@ def item_edit(request, pk):
     form = ItemForm(request.POST or None, user=user, initial={
         "place": item.place_id, "name": item.name, "description": item.description, "cost": item.cost,
         "stock": item.stock})
-    if request.method == "POST" and form.is_valid():
-        actions.save_item(user, item=item, **form.cleaned_data)
-        messages.success(request, _("Saved."))
-        return redirect("points:shop")
-    return render(request, "points/form.html", {"form": form, "title": item.name},
-                  status=400 if request.method == "POST" else 200)
+    return form_page(request, form, lambda data: actions.save_item(user, item=item, **data), done=_("Saved."),
+                     next_url=reverse("points:shop"), template="points/form.html", context={"title": item.name})

@@ -94,13 +94,13 @@ def test_logging_a_visit_on_the_page_keeps_the_data_on_errors(client, cw):
     url = reverse("care:visit", args=[cw.person.pk])
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     response = client.post(url, {"visited_on": tomorrow, "place": "家中", "met": "yes", "findings": "情绪稳定"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert "A visit cannot be in the future." in body and "情绪稳定" in body and "家中" in body
     response = client.post(url, {"visited_on": "2026-10-09", "place": "家中", "met": "yes", "findings": " "})
-    assert response.status_code == 200 and "field-error" in response.content.decode()
+    assert response.status_code == 400 and "field-error" in response.content.decode()
     response = client.post(url, {"visited_on": "bad", "met": "maybe", "findings": ""})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Visit.objects.exists()
     response = client.post(url, {"visited_on": "2026-10-09", "place": "家中", "met": "yes",
                                  "findings": "在家，情绪稳定", "next_step": "下月再访"})
@@ -123,7 +123,7 @@ def test_lost_contact_on_the_page_tells_the_justice_officer(client, cw):
     client.force_login(cw.users["worker_a"])
     url = reverse("care:lost_contact", args=[cw.person.pk])
     response = client.post(url, {"note": ""})
-    assert response.status_code == 200 and "field-error" in response.content.decode()
+    assert response.status_code == 400 and "field-error" in response.content.decode()
     response = client.post(url, {"note": "电话停机，家中无人"})
     assert response.status_code == 302
     cw.person.refresh_from_db()
@@ -133,7 +133,7 @@ def test_lost_contact_on_the_page_tells_the_justice_officer(client, cw):
     assert not Notification.objects.filter(recipient=cw.users["staff_b"]).exists()
     # a second time is refused on the form, not a 500
     response = client.post(url, {"note": "再次"})
-    assert response.status_code == 200
+    assert response.status_code == 400
 
 
 def test_enrol_by_name_or_full_id_number_within_the_scope(client, cw):
@@ -214,5 +214,5 @@ def test_a_visit_keeps_its_photos_and_shows_them_only_within_the_scope(client, c
     client.force_login(cw.users["worker_a"])
     not_a_photo = client.post(url, {"visited_on": "2026-10-10", "met": "yes", "findings": "再访",
                                     "photos": [jpeg("x.jpg").__class__(b"not an image", name="x.jpg")]})
-    assert not_a_photo.status_code == 200 and "再访" in not_a_photo.content.decode()
+    assert not_a_photo.status_code == 400 and "再访" in not_a_photo.content.decode()
     assert Visit.objects.count() == 1

@@ -136,7 +136,7 @@ def test_level_change_recomputes_the_visit_plan(client, cw):
     form = client.get(url).content.decode()
     assert "Risk level (0–5)" not in form  # a risk score is for severe mental illness only
     response = client.post(url, {"level": "strict", "note": ""})
-    assert response.status_code == 200 and "field-error" in response.content.decode()
+    assert response.status_code == 400 and "field-error" in response.content.decode()
     response = client.post(url, {"level": "normal", "note": "复查"})
     assert "The level is unchanged." in response.content.decode()
     response = client.post(url, {"level": "strict", "note": "有违规行为，调整为严管"})
@@ -159,10 +159,10 @@ def test_risk_score_out_of_range_is_a_form_error(client, cw):
     for score in ("6", "-1"):
         response = client.post(url, {"level": "strict", "risk_score": score, "note": "复评"})
         body = response.content.decode()
-        assert response.status_code == 200 and "field-risk_score field-error" in body
+        assert response.status_code == 400 and "field-risk_score field-error" in body
         assert "The risk score is from 0 to 5." in body
     response = client.post(url, {"level": "strict", "risk_score": "abc", "note": "复评"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     person.refresh_from_db()
     assert person.level == Level.NORMAL and person.risk_score is None
     response = client.post(url, {"level": "strict", "risk_score": "4", "note": "危险性评估为4级"})
@@ -214,7 +214,7 @@ def test_a_future_reoffending_date_is_a_form_error(client, cw):
     url = reverse("care:outcome", args=[cw.person.pk])
     tomorrow = (cw.today + timedelta(days=1)).isoformat()
     response = client.post(url, {"is_placed": "no", "reoffended_on": tomorrow, "note": ""})
-    assert response.status_code == 200 and "The date cannot be in the future." in response.content.decode()
+    assert response.status_code == 400 and "The date cannot be in the future." in response.content.decode()
     cw.person.refresh_from_db()
     assert cw.person.reoffended_on is None
     response = client.post(url, {"is_placed": "no", "reoffended_on": cw.today.isoformat(), "note": "盗窃被拘"})
@@ -224,7 +224,7 @@ def test_a_future_reoffending_date_is_a_form_error(client, cw):
     assert f"Reoffended on {cw.today:%Y-%m-%d}" in body  # the line under the timeline label
     # nothing changed: an error on the form, not a 500
     response = client.post(url, {"is_placed": "no", "reoffended_on": "", "note": ""})
-    assert response.status_code == 200 and "Nothing changed." in response.content.decode()
+    assert response.status_code == 400 and "Nothing changed." in response.content.decode()
 
 
 def test_the_outcome_page_asks_only_what_is_meaningful(client, cw):
@@ -257,7 +257,7 @@ def test_no_management_links_once_the_care_has_ended(client, cw):
     body = page(client, cw.person)
     assert reverse("care:level", args=[cw.person.pk]) not in body and "Add a member" not in body
     response = client.post(reverse("care:level", args=[cw.person.pk]), {"level": "strict", "note": "x"})
-    assert response.status_code == 200 and "This care has already ended." in response.content.decode()
+    assert response.status_code == 400 and "This care has already ended." in response.content.decode()
     response = client.post(reverse("care:help_group", args=[cw.person.pk]), {"name": "张民警", "role": "民警"},
                            follow=True)
     assert "This care has already ended." in response.content.decode()
