@@ -7,11 +7,11 @@ through ``legal.actions``. Applicants' ID numbers and phones are shown masked.""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,9 +21,9 @@ from accounts.models import Role
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, get_visible_or_404
 from care.views import month_bounds
+from core.pages import form_page
 
 from . import actions, forms
-from .actions import LegalError
 from .figures import adviser_coverage, communities_of, legal_figures
 from .models import Adviser, AidReferral, AidStatus, MatterKind, Service, ServiceKind
 
@@ -40,10 +40,6 @@ AID_EVENT_LABELS = {
 def _require(user, model, action=VIEW):
     if not has_model_permission(user, model, action):
         raise PermissionDenied
-
-
-def _apply_error(form, error: LegalError):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _can_change(user, model, pk) -> bool:
@@ -73,16 +69,9 @@ def adviser_new(request):
     if request.GET.get("place"):
         initial["place"] = request.GET["place"]
     form = forms.AdviserForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            adviser = actions.appoint_adviser(actor=request.user, **form.cleaned_data)
-        except LegalError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("The legal adviser was appointed."))
-            return redirect("legal:adviser", pk=adviser.pk)
-    return render(request, "legal/form.html", {"form": form, "title": _("Appoint a legal adviser"),
-                                               "submit": _("Appoint")})
+    return form_page(request, form, lambda data: actions.appoint_adviser(actor=request.user, **data),
+                     done=_("The legal adviser was appointed."), next_url=_adviser_url, template="legal/form.html",
+                     context={"title": _("Appoint a legal adviser"), "submit": _("Appoint")})
 
 
 def _adviser(request, pk, action=VIEW) -> Adviser:
@@ -110,16 +99,9 @@ def adviser_log(request, pk):
     adviser = _adviser(request, pk)
     _require(request.user, Service, CHANGE)
     form = forms.ServiceForm(request.POST or None, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.log_service(adviser, request.user, **form.cleaned_data)
-        except LegalError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("The service was logged."))
-            return redirect("legal:adviser", pk=adviser.pk)
-    return render(request, "legal/form.html", {"form": form, "adviser": adviser, "title": _("Log a service"),
-                                               "submit": _("Save")})
+    return form_page(request, form, lambda data: actions.log_service(adviser, request.user, **data),
+                     done=_("The service was logged."), next_url=_adviser_url(adviser), template="legal/form.html",
+                     context={"adviser": adviser, "title": _("Log a service"), "submit": _("Save")})
 
 
 @login_required
@@ -127,16 +109,10 @@ def adviser_log(request, pk):
 def adviser_end(request, pk):
     adviser = _adviser(request, pk, CHANGE)
     form = forms.EndAdviserForm(request.POST or None, initial={"until": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.end_adviser(adviser, request.user, **form.cleaned_data)
-        except LegalError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("The appointment has ended."))
-            return redirect("legal:adviser", pk=adviser.pk)
-    return render(request, "legal/form.html", {"form": form, "adviser": adviser, "title": _("End the appointment"),
-                                               "submit": _("End"), "danger": True})
+    return form_page(request, form, lambda data: actions.end_adviser(adviser, request.user, **data),
+                     done=_("The appointment has ended."), next_url=_adviser_url(adviser), template="legal/form.html",
+                     context={"adviser": adviser, "title": _("End the appointment"), "submit": _("End"),
+                              "danger": True})
 
 
 @login_required
@@ -165,18 +141,12 @@ def aid_new(request):
     _require(request.user, AidReferral, CHANGE)
     form = forms.AidReferralForm(request.POST or None, user=request.user,
                                  initial={"referred_on": timezone.localdate(), "matter_kind": MatterKind.UNPAID_WAGES})
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+    def run(data):
         data["adviser"] = Adviser.objects.filter(place=data["place"], active=True).first()
-        try:
-            referral = actions.refer_aid(actor=request.user, **data)
-        except LegalError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("The referral was recorded."))
-            return redirect("legal:aid", pk=referral.pk)
-    return render(request, "legal/form.html", {"form": form, "title": _("Refer to legal aid"),
-                                               "submit": _("Refer")})
+        return actions.refer_aid(actor=request.user, **data)
+
+    return form_page(request, form, run, done=_("The referral was recorded."), next_url=_aid_url,
+                     template="legal/form.html", context={"title": _("Refer to legal aid"), "submit": _("Refer")})
 
 
 def _referral(request, pk, action=VIEW) -> AidReferral:
@@ -202,16 +172,9 @@ def aid_detail(request, pk):
 def aid_update(request, pk):
     referral = _referral(request, pk, CHANGE)
     form = forms.AidUpdateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_referral(referral, request.user, **form.cleaned_data)
-        except LegalError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("The referral was updated."))
-            return redirect("legal:aid", pk=referral.pk)
-    return render(request, "legal/form.html", {"form": form, "referral": referral, "title": _("Update the referral"),
-                                               "submit": _("Save")})
+    return form_page(request, form, lambda data: actions.update_referral(referral, request.user, **data),
+                     done=_("The referral was updated."), next_url=_aid_url(referral), template="legal/form.html",
+                     context={"referral": referral, "title": _("Update the referral"), "submit": _("Save")})
 
 
 @login_required
@@ -229,3 +192,11 @@ def figures(request):
         "referrals_by_kind": [(matters[k], n) for k, n in result.referrals_by_kind.items()],
         "referrals_by_status": [(statuses[k], n) for k, n in result.referrals_by_status.items()],
     })
+
+
+def _adviser_url(adviser) -> str:
+    return reverse("legal:adviser", args=[adviser.pk])
+
+
+def _aid_url(referral) -> str:
+    return reverse("legal:aid", args=[referral.pk])
