@@ -12,12 +12,12 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, covers, get_visible_or_404
+from core.pages import form_page
 from core.privacy import id_hash, normalize_id_number
 
 from . import actions
@@ -62,10 +63,6 @@ EVENT_LABELS = {
 def _require(user, model=Petition, action=VIEW):
     if not has_model_permission(user, model, action):
         raise PermissionDenied
-
-
-def _apply_error(form, error: PetitionError):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def filter_petitions(petitions, data: dict, today: date):
@@ -116,19 +113,16 @@ def register(request):
     if day is not None:
         initial.update(reception_day=day.pk, received_on=day.date, channel=Channel.VISIT)
     form = RegisterForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+    def run(data):
         if not covers(request.user, data["place"].path):
             raise PermissionDenied
-        try:
-            petition = actions.register_petition(actor=request.user, **data)
-        except PetitionError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("Petition %(number)s was registered.") % {"number": petition.number})
-            return redirect("petitions:detail", pk=petition.pk)
-    return render(request, "petitions/form.html", {
-        "form": form, "title": _("Register a petition"), "submit": _("Register")})
+        return actions.register_petition(actor=request.user, **data)
+
+    return form_page(request, form, run,
+                     done=lambda petition: _("Petition %(number)s was registered.") % {"number": petition.number},
+                     next_url=lambda petition: reverse("petitions:detail", args=[petition.pk]),
+                     template="petitions/form.html", context={"title": _("Register a petition"),
+                                                              "submit": _("Register")})
 
 
 def _petition(request, pk, action=VIEW):
@@ -158,16 +152,9 @@ def _action_page(request, pk, form_class, title, submit, run, form_kwargs=None, 
     """A form page for one action on a petition: GET shows it, POST runs ``run(petition, data)``."""
     petition = _petition(request, pk, CHANGE)
     form = form_class(request.POST or None, initial=initial, **(form_kwargs or {}))
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(petition, form.cleaned_data)
-        except PetitionError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("petitions:detail", pk=petition.pk)
-    return render(request, "petitions/form.html", {
-        "petition": petition, "form": form, "title": title, "submit": submit, "danger": danger})
+    return form_page(request, form, lambda data: run(petition, data), done=_("Saved."),
+                     next_url=reverse("petitions:detail", args=[petition.pk]), template="petitions/form.html",
+                     context={"petition": petition, "title": title, "submit": submit, "danger": danger})
 
 
 @login_required
@@ -253,16 +240,11 @@ def reception_detail(request, pk):
 def reception_add(request):
     _require(request.user, ReceptionDay, CHANGE)
     form = ReceptionDayForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            day = actions.add_reception_day(actor=request.user, **form.cleaned_data)
-        except PetitionError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("The reception day was added."))
-            return redirect("petitions:reception_detail", pk=day.pk)
-    return render(request, "petitions/form.html", {
-        "form": form, "title": _("Add a reception day"), "submit": _("Add"), "reception": True})
+    return form_page(request, form, lambda data: actions.add_reception_day(actor=request.user, **data),
+                     done=_("The reception day was added."),
+                     next_url=lambda day: reverse("petitions:reception_detail", args=[day.pk]),
+                     template="petitions/form.html",
+                     context={"title": _("Add a reception day"), "submit": _("Add"), "reception": True})
 
 
 # --- Figures ----------------------------------------------------------------------------------------

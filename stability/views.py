@@ -7,12 +7,12 @@ every change goes through ``stability.actions``."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,9 +22,9 @@ from accounts.models import Role
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, get_visible_or_404, scope_q
 from care.views import month_bounds
+from core.pages import form_page
 
 from . import actions, forms
-from .actions import StabilityError
 from .figures import stability_figures
 from .models import Decision, DecisionStatus, RiskGrade, min_coverage
 
@@ -55,10 +55,6 @@ def _decision(request, pk, action=VIEW) -> Decision:
                               pk=pk)
 
 
-def _apply_error(form, error: StabilityError):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 @login_required
 @require_GET
 def decision_list(request):
@@ -87,16 +83,11 @@ def decision_list(request):
 def register(request):
     _require(request.user, CHANGE)
     form = forms.RegisterForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            decision = actions.register_decision(actor=request.user, **form.cleaned_data)
-        except StabilityError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("The decision was registered; now consult the affected people."))
-            return redirect("stability:detail", pk=decision.pk)
-    return render(request, "stability/form.html", {"form": form, "title": _("Register a major decision"),
-                                                   "submit": _("Register")})
+    return form_page(request, form, lambda data: actions.register_decision(actor=request.user, **data),
+                     done=_("The decision was registered; now consult the affected people."),
+                     next_url=lambda decision: reverse("stability:detail", args=[decision.pk]),
+                     template="stability/form.html",
+                     context={"title": _("Register a major decision"), "submit": _("Register")})
 
 
 def _step_forms(decision):
@@ -170,16 +161,9 @@ def _step(request, pk, name):
     form_class, action, title, submit, done = STEPS[name]
     today = timezone.localdate()
     form = form_class(request.POST or None, initial={"held_on": today, "issued_on": today, "on": today})
-    if request.method == "POST" and form.is_valid():
-        try:
-            action(decision, request.user, **form.cleaned_data)
-        except StabilityError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, str(done))
-            return redirect("stability:detail", pk=decision.pk)
-    return render(request, "stability/form.html", {"decision": decision, "form": form, "title": title,
-                                                   "submit": submit, "step": name})
+    return form_page(request, form, lambda data: action(decision, request.user, **data), done=done,
+                     next_url=reverse("stability:detail", args=[decision.pk]), template="stability/form.html",
+                     context={"decision": decision, "title": title, "submit": submit, "step": name})
 
 
 def _step_view(name):

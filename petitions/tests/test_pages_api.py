@@ -83,13 +83,13 @@ def test_register_forward_reply_close_through_the_pages(client, pw):
     assert response.status_code == 302 and response.url == reverse("petitions:detail", args=[petition.pk])
     # an illegal transition is a form error, not a 500
     response = client.post(reverse("petitions:close", args=[petition.pk]), {"satisfaction": "satisfied"})
-    assert response.status_code == 200 and "cannot be done" in response.content.decode()
+    assert response.status_code == 400 and "cannot be done" in response.content.decode()
     # community B is not a place A may register at
     response = client.post(reverse("petitions:register"), {
         "place": pw.grid_b.pk, "channel": "letter", "received_on": timezone.localdate().isoformat(),
         "petitioner_name": "x", "people_count": 1, "destination": "local", "category": "other", "title": "x",
         "matter": "x"})
-    assert response.status_code == 200 and not Petition.objects.filter(petitioner_name="x").exists()
+    assert response.status_code == 400 and not Petition.objects.filter(petitioner_name="x").exists()
     assert client.post(reverse("petitions:forward", args=[petition.pk]),
                        {"department": pw.department_a.pk}).status_code == 302
     assert client.post(reverse("petitions:reply", args=[petition.pk]),

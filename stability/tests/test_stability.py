@@ -132,7 +132,7 @@ def test_the_detail_page_shows_coverage_and_the_reasons(client, world):
     assert "60 of the 90 people consulted oppose it" in body
     assert "It may not be issued" in body and 'aria-valuenow="90"' in body
     response = client.post(reverse("stability:decide", args=[decision.pk]), {"outcome": "approve"})
-    assert response.status_code == 200 and "三个不出台" in response.content.decode()
+    assert response.status_code == 400 and "三个不出台" in response.content.decode()
     response = client.post(reverse("stability:decide", args=[decision.pk]), {"outcome": "shelve", "note": "暂缓"})
     assert response.status_code == 302
     decision.refresh_from_db()
@@ -154,7 +154,7 @@ def test_register_and_consult_through_the_pages(client, world):
     assert decision.status == S.CONSULTING and decision.coverage == pytest.approx(0.9)
     response = client.post(reverse("stability:register"), {
         "title": "x", "kind": "other", "place": world.community_b.pk, "sponsor_name": "x", "affected_count": 5})
-    assert response.status_code == 200 and Decision.objects.count() == 1  # community B is not a choice
+    assert response.status_code == 400 and Decision.objects.count() == 1  # community B is not a choice
 
 
 def test_scope_list_and_detail(client, world):
