@@ -104,7 +104,7 @@ def test_register_forward_reply_close_through_the_pages(client, pw):
     assert client.post(reverse("petitions:link", args=[petition.pk]),
                        {"other": pw.pa.number, "reason": "同一物业"}).status_code == 302
     response = client.post(reverse("petitions:link", args=[petition.pk]), {"other": pw.pb.number, "reason": "x"})
-    assert response.status_code == 200 and "No petition of your area" in response.content.decode()
+    assert response.status_code == 400 and "No petition of your area" in response.content.decode()
     assert client.post(reverse("petitions:key", args=[petition.pk]), {
         "leader": pw.users["leader"].pk, "team": "组", "plan": "方案"}).status_code == 302
 
