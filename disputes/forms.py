@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
@@ -274,15 +273,3 @@ class MediatorForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.visible_to(user).filter(is_active=True).order_by("username")
-
-
-class FiguresForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=DATE)
-    end = forms.DateField(label=_("To"), required=False, widget=DATE)
-
-    def period(self):
-        today = timezone.localdate()
-        data = self.cleaned_data if self.is_valid() else {}
-        start = data.get("start") or today.replace(month=1, day=1)
-        end = data.get("end") or today
-        return (start, end) if start <= end else (end, start)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, get_visible_or_404, scope_q
+from core.forms import PeriodForm
 from core.pages import form_page, put_error
 from places.models import Level, OrgUnit
 
@@ -390,7 +391,7 @@ def figures(request):
     user = request.user
     if not (user.is_superuser or user.role in FIGURES_ROLES):
         raise PermissionDenied
-    form = forms.FiguresForm(request.GET or None)
+    form = PeriodForm(request.GET or None)
     start, end = form.period()
     result = dispute_figures(scoped_for_figures(user, Dispute), scoped_for_figures(user, Campaign), start, end)
     tiers, kinds = dict(Tier.choices), dict(DisputeKind.choices)
