@@ -1,7 +1,10 @@
 """This app's API endpoints, added to /api/v1/ by ``jiceng/api/urls.py``."""
 
+from .views import WishViewSet
+
 urlpatterns = []
 
 
 def register(router) -> None:
     """Register this app's viewsets on the shared router."""
+    router.register("wishes", WishViewSet, basename="wish")
