@@ -149,6 +149,18 @@ def deadline_after(start: datetime, hours: float | Decimal, unit: str) -> dateti
     return calendar().add_working_hours(start, hours)
 
 
+def add_working_days(start: date, days: int) -> date:
+    """The date ``days`` working days after ``start`` (``start`` itself does not count): weekends and
+    public holidays are skipped, make-up working days count."""
+    work = calendar()
+    day, left = start, max(0, int(days))
+    while left:
+        day += timedelta(days=1)
+        if work.is_workday(day):
+            left -= 1
+    return day
+
+
 def missing_years(today: date | None = None) -> list[int]:
     """This year and, from November (when the State Council publishes it), next year, if not entered."""
     today = today or timezone.localdate()

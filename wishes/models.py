@@ -104,6 +104,9 @@ class Wish(AtPlace):
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True,
                                      blank=True, on_delete=models.SET_NULL, related_name="+")
 
+    # The grid workers of a community see (read-only) the wishes posted at the community itself.
+    scope_ancestors = True
+
     class Meta:
         verbose_name = _("small wish")
         verbose_name_plural = _("small wishes")

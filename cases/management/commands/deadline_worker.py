@@ -21,6 +21,7 @@ from care.alerts import sweep as care_sweep
 from cases.deadlines import sweep
 from disputes.actions import sweep as disputes_sweep
 from petitions.deadlines import sweep as petitions_sweep
+from portal.deadlines import sweep as errands_sweep
 
 logger = logging.getLogger("cases.deadlines")
 
@@ -31,6 +32,7 @@ SWEEPS = [
     ("care", care_sweep),  # (workers alerted, justice office alerted) for missed visits
     ("disputes", disputes_sweep),  # (disputes sent up a tier, grids late with their screening report)
     ("petitions", petitions_sweep),  # petitions past their reply deadline (the dispatchers are told)
+    ("errands", errands_sweep),  # errands past their time limit (the owner is told)
 ]
 
 
