@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, get_visible_or_404
+from core.pages import form_page
 
 from . import actions, forms
 from .actions import VolunteerError
@@ -97,17 +98,10 @@ def activity_create(request):
     user = request.user
     _require(user, Activity, CHANGE)
     form = forms.ActivityForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = actions.create_activity(user, **form.cleaned_data)
-        except VolunteerError as error:
-            _put_error(form, error)
-        else:
-            messages.success(request, _("Activity posted."))
-            return redirect("volunteers:activity", pk=activity.pk)
-    return render(request, "volunteers/form.html", {
-        "form": form, "title": _("Post an activity"), "back": reverse("volunteers:activities")},
-        status=400 if request.method == "POST" else 200)
+    return form_page(request, form, lambda data: actions.create_activity(user, **data), done=_("Activity posted."),
+                     next_url=lambda activity: reverse("volunteers:activity", args=[activity.pk]),
+                     template="volunteers/form.html",
+                     context={"title": _("Post an activity"), "back": reverse("volunteers:activities")})
 
 
 def _roster(activity):
@@ -289,19 +283,13 @@ def volunteer_create(request):
     user = request.user
     _require(user, Volunteer, CHANGE)
     form = forms.StaffRegisterForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.register_volunteer(data["user"], skills=data["skills"], availability=data["availability"],
-                                       actor=user)
-        except VolunteerError as error:
-            _put_error(form, error)
-        else:
-            messages.success(request, _("Volunteer registered."))
-            return redirect("volunteers:volunteers")
-    return render(request, "volunteers/form.html", {
-        "form": form, "title": _("Register a volunteer"), "back": reverse("volunteers:volunteers")},
-        status=400 if request.method == "POST" else 200)
+    def run(data):
+        return actions.register_volunteer(data["user"], skills=data["skills"], availability=data["availability"],
+                                          actor=user)
+
+    return form_page(request, form, run, done=_("Volunteer registered."), next_url=reverse("volunteers:volunteers"),
+                     template="volunteers/form.html",
+                     context={"title": _("Register a volunteer"), "back": reverse("volunteers:volunteers")})
 
 
 # --- Teams, organisations, projects -----------------------------------------------------------------
@@ -350,16 +338,9 @@ def team_create(request):
     user = request.user
     _require(user, Team, CHANGE)
     form = forms.TeamForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            team = actions.create_team(user, **form.cleaned_data)
-        except VolunteerError as error:
-            _put_error(form, error)
-        else:
-            return redirect("volunteers:team", pk=team.pk)
-    return render(request, "volunteers/form.html", {
-        "form": form, "title": _("New team"), "back": reverse("volunteers:teams")},
-        status=400 if request.method == "POST" else 200)
+    return form_page(request, form, lambda data: actions.create_team(user, **data), done=_("Saved."),
+                     next_url=lambda team: reverse("volunteers:team", args=[team.pk]), template="volunteers/form.html",
+                     context={"title": _("New team"), "back": reverse("volunteers:teams")})
 
 
 @login_required
@@ -391,16 +372,10 @@ def organisation_create(request):
     user = request.user
     _require(user, Organisation, CHANGE)
     form = forms.OrganisationForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = actions.create_organisation(user, **form.cleaned_data)
-        except VolunteerError as error:
-            _put_error(form, error)
-        else:
-            return redirect("volunteers:organisation", pk=organisation.pk)
-    return render(request, "volunteers/form.html", {
-        "form": form, "title": _("New organisation"), "back": reverse("volunteers:organisations")},
-        status=400 if request.method == "POST" else 200)
+    return form_page(request, form, lambda data: actions.create_organisation(user, **data), done=_("Saved."),
+                     next_url=lambda organisation: reverse("volunteers:organisation", args=[organisation.pk]),
+                     template="volunteers/form.html",
+                     context={"title": _("New organisation"), "back": reverse("volunteers:organisations")})
 
 
 @login_required
@@ -410,17 +385,11 @@ def project_create(request, pk):
     organisation = get_visible_or_404(Organisation, user, VIEW, pk=pk)
     _require(user, Project, CHANGE)
     form = forms.ProjectForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            project = actions.create_project(user, organisation=organisation, **form.cleaned_data)
-        except VolunteerError as error:
-            _put_error(form, error)
-        else:
-            return redirect("volunteers:project", pk=project.pk)
-    return render(request, "volunteers/form.html", {
-        "form": form, "title": _("New service project of %(name)s") % {"name": organisation.name},
-        "back": reverse("volunteers:organisation", args=[organisation.pk])},
-        status=400 if request.method == "POST" else 200)
+    return form_page(request, form, lambda data: actions.create_project(user, organisation=organisation, **data),
+                     done=_("Saved."), next_url=lambda project: reverse("volunteers:project", args=[project.pk]),
+                     template="volunteers/form.html", context={
+                         "title": _("New service project of %(name)s") % {"name": organisation.name},
+                         "back": reverse("volunteers:organisation", args=[organisation.pk])})
 
 
 @login_required
