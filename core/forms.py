@@ -13,6 +13,11 @@ class PeriodForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
+    def __init__(self, *args, **kwargs):
+        today = timezone.localdate()
+        kwargs.setdefault("initial", {"start": today.replace(month=1, day=1), "end": today})
+        super().__init__(*args, **kwargs)
+
     def period(self):
         today = timezone.localdate()
         data = self.cleaned_data if self.is_valid() else {}
