@@ -86,7 +86,8 @@ def _is_admin(user) -> bool:
 
 
 def _locked(errand: Errand, action: str, note: str = "") -> Errand:
-    locked = Errand.objects.select_for_update().select_related("service_item", "owner", "requester").get(pk=errand.pk)
+    locked = (Errand.objects.select_for_update(of=("self",)).select_related("service_item", "owner", "requester")
+              .get(pk=errand.pk))
     transition = ERRAND_TRANSITIONS[action]
     if locked.status not in transition.sources:
         raise ErrandError(_("This cannot be done while the errand is “%(status)s”.")

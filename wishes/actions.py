@@ -39,7 +39,7 @@ def _event(wish: Wish, action: str, actor, *, from_status: str = "", note: str =
 
 
 def _locked(wish: Wish, action: str, note: str = "") -> Wish:
-    locked = Wish.objects.select_for_update().select_related("beneficiary", "claimed_by").get(pk=wish.pk)
+    locked = Wish.objects.select_for_update(of=("self",)).select_related("beneficiary", "claimed_by").get(pk=wish.pk)
     transition = TRANSITIONS[action]
     if locked.status not in transition.sources:
         raise WishError(_("This cannot be done while the wish is “%(status)s”.")
