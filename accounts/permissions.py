@@ -91,6 +91,18 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "portal.serviceitem": {**dict.fromkeys(ALL_ROLES, READ), Role.COMMUNITY_STAFF: WRITE, Role.ADMIN: WRITE},
     "portal.errand": {Role.GRID_WORKER: WRITE, Role.COMMUNITY_STAFF: WRITE, Role.ADMIN: WRITE, Role.LEADER: READ,
                       Role.RESIDENT_USER: READ},
+    # Safety: hazards are found by grid workers and community staff, dispatched by the centre; plans and
+    # drills are kept by the street and the community; leaders read.
+    **{label: {Role.GRID_WORKER: WRITE, Role.COMMUNITY_STAFF: WRITE, Role.DISPATCHER: WRITE, Role.INSPECTOR: WRITE,
+               Role.LEADER: READ, Role.ADMIN: WRITE}
+       for label in ("safety.hazard", "safety.hazardsource", "safety.plan", "safety.drill")},
+    # Assessment: administrators and inspectors build the systems and score; those assessed see their own
+    # scores and answer rectification items; leaders read everything of their scope.
+    **{label: {Role.ADMIN: WRITE, Role.INSPECTOR: WRITE, Role.LEADER: READ, Role.DISPATCHER: READ,
+               Role.COMMUNITY_STAFF: READ}
+       for label in ("assessment.system", "assessment.period", "assessment.score")},
+    "assessment.rectification": {Role.ADMIN: WRITE, Role.INSPECTOR: WRITE, Role.COMMUNITY_STAFF: WRITE,
+                                 Role.DISPATCHER: WRITE, Role.LEADER: READ},
     # People: staff see the accounts of their scope; administrators manage them.
     "accounts.user": {
         **dict.fromkeys(STAFF_ROLES, READ),

@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "wishes",
     "participation",
     "portal",
+    "safety",
+    "assessment",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,8 @@ urlpatterns = [
     path("wishes/", include("wishes.urls")),
     path("participation/", include("participation.urls")),
     path("portal/", include("portal.urls")),
+    path("safety/", include("safety.urls")),
+    path("assessment/", include("assessment.urls")),
     path("cases/", include("cases.urls")),
     path("hotline/", include("cases.hotline_urls")),
     path("people/io/", include("people.io_urls")),

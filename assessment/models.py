@@ -1,0 +1,1 @@
+"""Assessment: indicator systems, scores, rankings and rectification (考核)."""

@@ -1,0 +1,1 @@
+"""Hazards, emergency plans and drills (隐患排查、应急预案、演练)."""
