@@ -1,6 +1,20 @@
 """This app's routes for the scope-isolation walk (jiceng/tests/test_scope_isolation.py): URL name ->
 a function of the test ``world`` giving the kwargs of a community-B record."""
 
-OBJECT_ROUTES = {}
+from assessment.tests.probes import period_of, rectification_of, score_of, system_of
+
+OBJECT_ROUTES = {
+    "assessment:system": lambda w: {"pk": system_of(w)},
+    "assessment:period": lambda w: {"pk": period_of(w)},
+    "assessment:period-action": lambda w: {"pk": period_of(w), "name": "compute"},
+    "assessment:sheet": lambda w: {"pk": period_of(w), "place_pk": w.community_b.pk},
+    "assessment:score": lambda w: {"pk": score_of(w)},
+    "assessment:evidence": lambda w: {"pk": score_of(w)},
+    "assessment:rectification": lambda w: {"pk": rectification_of(w)},
+    "assessment:rectification-step": lambda w: {"pk": rectification_of(w), "name": "submit"},
+    "assessmentsystem-detail": lambda w: {"pk": system_of(w)},
+    "assessmentperiod-detail": lambda w: {"pk": period_of(w)},
+    "assessmentperiod-ranking": lambda w: {"pk": period_of(w)},
+}
 PARAM_ROUTES = {}
 NON_OBJECT_ROUTES = set()

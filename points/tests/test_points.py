@@ -4,7 +4,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection, connections
 from django.urls import reverse
 
 from accounts.models import Role
@@ -103,7 +103,7 @@ def test_concurrent_redemptions_never_overdraw(world):
             results.append(repr(error))
         finally:
             if ON_POSTGRES:
-                close_old_connections()
+                connections.close_all()  # each thread's own connection, or the test database cannot be dropped
 
     if ON_POSTGRES:
         threads = [threading.Thread(target=attempt) for _ in range(8)]
