@@ -156,6 +156,9 @@ class HazardPhoto(models.Model):
         verbose_name = _("hazard photo")
         verbose_name_plural = _("hazard photos")
 
+    def __str__(self):
+        return f"{self.hazard_id} {self.stage}"
+
 
 class HazardEvent(StatusEvent):
     """Every change of a hazard: who, when, from which status to which, why."""
