@@ -22,6 +22,7 @@ from cases.deadlines import sweep
 from disputes.actions import sweep as disputes_sweep
 from petitions.deadlines import sweep as petitions_sweep
 from portal.deadlines import sweep as errands_sweep
+from safety.deadlines import sweep as safety_sweep
 
 logger = logging.getLogger("cases.deadlines")
 
@@ -33,6 +34,7 @@ SWEEPS = [
     ("disputes", disputes_sweep),  # (disputes sent up a tier, grids late with their screening report)
     ("petitions", petitions_sweep),  # petitions past their reply deadline (the dispatchers are told)
     ("errands", errands_sweep),  # errands past their time limit (the owner is told)
+    ("safety", safety_sweep),  # hazards past their fix deadline, hazard sources without a drill for a year
 ]
 
 
