@@ -317,7 +317,7 @@ class DemoContext:
     """What the steps share: options, random streams, and the records made so far."""
 
     options: DemoOptions
-    now: datetime = field(default_factory=timezone.now)
+    now: datetime = field(default_factory=timezone.localtime)  # local: ctx.now.date() is today here
     log: Callable[[str], None] = lambda message: None
     district: OrgUnit | None = None
     streets: list[OrgUnit] = field(default_factory=list)
