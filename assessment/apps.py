@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class AssessmentConfig(AppConfig):
     name = "assessment"
-    verbose_name = _("Assessment")
+    verbose_name = _("Performance assessment")

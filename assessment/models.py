@@ -84,7 +84,7 @@ class Category(models.Model):
     system = models.ForeignKey(System, verbose_name=_("system"), on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(_("name"), max_length=120)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    points = models.DecimalField(_("points"), max_digits=7, decimal_places=2, default=0)
+    points = models.DecimalField(_("full marks"), max_digits=7, decimal_places=2, default=0)
 
     class Meta:
         verbose_name = _("indicator category")
@@ -99,7 +99,7 @@ class Item(models.Model):
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="items")
     name = models.CharField(_("name"), max_length=200)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    points = models.DecimalField(_("points"), max_digits=7, decimal_places=2)
+    points = models.DecimalField(_("full marks"), max_digits=7, decimal_places=2)
     method = models.CharField(_("scoring method"), max_length=16, choices=ItemMethod.choices,
                               default=ItemMethod.MANUAL)
     formula = models.CharField(_("formula"), max_length=40, blank=True,

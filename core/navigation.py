@@ -156,7 +156,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("register", _("Who does what"), "volunteers:register", "history",
             roles=frozenset({Role.RESIDENT_USER, Role.VOLUNTEER, Role.GRID_WORKER}), tab=False,
             match=("/volunteers/register/",), description=_("The teams, organisations and projects serving you")),
-    NavItem("assessment", _("Assessment"), "assessment:systems", "grid",
+    NavItem("assessment", _("Performance assessment"), "assessment:systems", "grid",
             roles=frozenset({Role.ADMIN, Role.INSPECTOR, Role.LEADER, Role.DISPATCHER, Role.COMMUNITY_STAFF}),
             tab=False, match=("/assessment/",), description=_("Indicator systems, scores, rankings, rectifications")),
     NavItem("safety", _("Hazards and emergencies"), "safety:list", "shield",

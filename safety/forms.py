@@ -45,7 +45,7 @@ class PhotosField(forms.FileField):
 
 class FilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Open")), ("all", _("Any status")), *HazardStatus.choices])
+                               choices=[("", _("Not closed")), ("all", _("Any status")), *HazardStatus.choices])
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *HazardKind.choices])
     overdue = forms.BooleanField(label=_("Past the fix deadline"), required=False)
 
@@ -53,7 +53,7 @@ class FilterForm(forms.Form):
 class HazardForm(forms.Form):
     place = PlaceChoiceField(label=_("Grid"), queryset=OrgUnit.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=HazardKind.choices)
-    description = forms.CharField(label=_("What was found"), max_length=4000, widget=TEXTAREA)
+    description = forms.CharField(label=_("Hazard found"), max_length=4000, widget=TEXTAREA)
     location = forms.CharField(label=_("Where exactly"), max_length=200, required=False)
     source = forms.ModelChoiceField(label=_("Hazard source"), queryset=HazardSource.objects.none(), required=False)
     found_on = forms.DateField(label=_("Found on"), widget=DATE)
@@ -147,7 +147,7 @@ class PlanForm(forms.Form):
 
 
 class DrillForm(forms.Form):
-    plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.none())
+    plan = forms.ModelChoiceField(label=_("Emergency plan"), queryset=Plan.objects.none())
     held_on = forms.DateField(label=_("Held on"), widget=DATE)
     participants = forms.IntegerField(label=_("Participants"), min_value=0, max_value=100000)
     participants_note = forms.CharField(label=_("Who took part"), max_length=400, required=False)

@@ -214,7 +214,7 @@ class DrillGrade(models.TextChoices):
 class Drill(AtPlace):
     """A drill of an emergency plan (应急演练)."""
 
-    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="drills")
+    plan = models.ForeignKey(Plan, verbose_name=_("emergency plan"), on_delete=models.PROTECT, related_name="drills")
     held_on = models.DateField(_("held on"), db_index=True)
     participants = models.PositiveIntegerField(_("participants"), default=0)
     participants_note = models.CharField(_("who took part"), max_length=400, blank=True)
