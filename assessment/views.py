@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, get_visible_or_404, scope_q
-from core.pages import form_page
+from core.pages import form_page, require_permission
 from places.models import OrgUnit
 
 from . import actions, forms, formulas
@@ -35,11 +35,6 @@ EVENT_LABELS = {
 }
 
 
-def _require(user, model, action=VIEW):
-    if not has_model_permission(user, model, action):
-        raise PermissionDenied(_("Your role has no access to this page."))
-
-
 def _own_places(user, queryset):
     """The places of ``queryset`` inside the user's scope (never the neighbours')."""
     return queryset.filter(scope_q(user, "path"))
@@ -48,7 +43,7 @@ def _own_places(user, queryset):
 @login_required
 def system_list(request):
     user = request.user
-    _require(user, System)
+    require_permission(user, System)
     systems = System.objects.visible_to(user).select_related("place")
     periods = Period.objects.visible_to(user).select_related("system", "place")[:50]
     return render(request, "assessment/systems.html", {
@@ -169,7 +164,7 @@ def score_evidence(request, pk):
 @login_required
 def rectification_list(request):
     user = request.user
-    _require(user, Rectification)
+    require_permission(user, Rectification)
     items = Rectification.objects.visible_to(user).select_related("place", "owner")
     status = request.GET.get("status", "")
     if status in RectificationStatus.values:
@@ -184,7 +179,7 @@ def rectification_list(request):
 @require_http_methods(["GET", "POST"])
 def rectification_create(request):
     user = request.user
-    _require(user, Rectification, CHANGE)
+    require_permission(user, Rectification, CHANGE)
     score = _score(user, request.GET["score"]) if request.GET.get("score", "").isdigit() else None
     if score is None:
         raise Http404  # a finding starts from a score of a sheet

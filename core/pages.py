@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from .errors import DomainError
 
@@ -36,3 +38,18 @@ def form_page(request, form, action: Callable[[dict], object], *, done, next_url
             return redirect(next_url(result) if callable(next_url) else next_url)
     return render(request, template, {"form": form, **(context or {})},
                   status=400 if request.method == "POST" else 200)
+
+
+def require_permission(user, model, action: str = "view") -> None:
+    """403 unless the user's role may ``action`` records of ``model`` (the scope then decides which)."""
+    from accounts.permissions import has_model_permission
+
+    if not has_model_permission(user, model, action):
+        raise PermissionDenied(_("Your role has no access to this page."))
+
+
+def query_without_page(request) -> str:
+    """The page's query string without its page number (for the pager's links)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

@@ -105,7 +105,9 @@ def _pick(rng, weighted):
 
 
 def _at(day: date, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+    """``day`` at ``hour`` local time, never later than the current hour (a demo has no future events)."""
+    this_hour = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    return min(timezone.make_aware(datetime.combine(day, time(hour, 0))), this_hour)
 
 
 def _quarter_bounds(today: date) -> tuple[date, date, int, int]:

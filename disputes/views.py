@@ -25,7 +25,7 @@ from accounts.models import Role
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, get_visible_or_404, scope_q
 from core.forms import PeriodForm
-from core.pages import form_page, put_error
+from core.pages import form_page, put_error, query_without_page, require_permission
 from places.models import Level, OrgUnit
 
 from . import actions, forms, workflow
@@ -55,22 +55,11 @@ EVENT_LABELS = {
 }
 
 
-def _require(user, model, action=VIEW):
-    if not has_model_permission(user, model, action):
-        raise PermissionDenied(_("Your role has no access to this page."))
-
-
-def _query(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # --- The register -------------------------------------------------------------------------------
 @login_required
 def dispute_list(request):
     user = request.user
-    _require(user, Dispute)
+    require_permission(user, Dispute)
     form = forms.FilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     disputes = Dispute.objects.visible_to(user).select_related("place", "committee")
@@ -90,7 +79,7 @@ def dispute_list(request):
     disputes = disputes.order_by("tier_due", "-received_on", "-id") if status == "" else disputes
     page = Paginator(disputes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "disputes/list.html", {
-        "form": form, "page": page, "query": _query(request), "today": timezone.localdate(),
+        "form": form, "page": page, "query": query_without_page(request), "today": timezone.localdate(),
         "can_register": has_model_permission(user, Dispute, CHANGE),
         "can_figures": user.is_superuser or user.role in FIGURES_ROLES,
     })
@@ -100,7 +89,7 @@ def dispute_list(request):
 @require_http_methods(["GET", "POST"])
 def dispute_create(request):
     user = request.user
-    _require(user, Dispute, CHANGE)
+    require_permission(user, Dispute, CHANGE)
     form = forms.DisputeForm(request.POST or None, user=user, initial={"received_on": timezone.localdate()})
     return form_page(
         request, form, lambda _data: actions.register_dispute(user, **form.action_data()),
@@ -242,7 +231,7 @@ def record_document(request, pk, fmt):
 @login_required
 def campaign_list(request):
     user = request.user
-    _require(user, Campaign)
+    require_permission(user, Campaign)
     campaigns = (Campaign.objects.visible_to(user).select_related("place")
                  .annotate(report_count=Count("reports")).order_by("-due", "-id"))
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -264,7 +253,7 @@ def _campaign_grids(user, campaign):
 @require_http_methods(["GET", "POST"])
 def campaign_create(request):
     user = request.user
-    _require(user, Campaign, CHANGE)
+    require_permission(user, Campaign, CHANGE)
     today = timezone.localdate()
     form = forms.CampaignForm(request.POST or None, user=user, initial={"starts": today, "kind": "monthly"})
     return form_page(request, form, lambda data: actions.start_campaign(user, **data),
@@ -318,7 +307,7 @@ def campaign_report(request, pk):
 @login_required
 def committee_list(request):
     user = request.user
-    _require(user, Committee)
+    require_permission(user, Committee)
     committees = (Committee.objects.visible_to(user).select_related("place", "unit")
                   .annotate(mediator_count=Count("mediators", filter=Q(mediators__is_active=True)))
                   .order_by("path", "level", "name"))
@@ -342,7 +331,7 @@ def committee_list(request):
 @require_http_methods(["GET", "POST"])
 def committee_create(request):
     user = request.user
-    _require(user, Committee, CHANGE)
+    require_permission(user, Committee, CHANGE)
     form = forms.CommitteeForm(request.POST or None, user=user)
     return form_page(request, form, lambda data: actions.create_committee(user, **data),
                      done=_("The committee was set up."),

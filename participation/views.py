@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, covers, get_visible_or_404, scope_q
+from core.pages import query_without_page
 from places.models import Level, OrgUnit
 
 from . import actions, forms
@@ -57,12 +58,6 @@ EVENT_LABELS = {
 }
 
 
-def _query(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _put_error(form, error: ParticipationError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
@@ -95,7 +90,7 @@ def proposal_list(request):
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     can_propose = has_model_permission(user, Proposal, CHANGE) or _resident_community(user) is not None
     return render(request, "participation/list.html", {
-        "form": form, "page": page, "query": _query(request), "can_propose": can_propose,
+        "form": form, "page": page, "query": query_without_page(request), "can_propose": can_propose,
     })
 
 
@@ -251,7 +246,7 @@ def survey_list(request):
         surveys = surveys.exclude(status=SurveyStatus.DRAFT)
     page = Paginator(surveys, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "participation/surveys.html", {
-        "page": page, "query": _query(request), "can_create": has_model_permission(user, Survey, CHANGE)})
+        "page": page, "query": query_without_page(request), "can_create": has_model_permission(user, Survey, CHANGE)})
 
 
 @login_required
@@ -393,7 +388,8 @@ def fund_ledger(request, pk):
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     totals = {d: sum(e.amount for e in entries if e.direction == d) for d in FundDirection.values}
     return render(request, "participation/fund.html", {
-        "community": community, "page": page, "query": _query(request), "balance": actions.balance(community),
+        "community": community, "page": page, "query": query_without_page(request),
+        "balance": actions.balance(community),
         "money_in": totals["in"], "money_out": totals["out"],
         "can_record": _is_staff_of(request.user, FundEntry, community.path),
     })

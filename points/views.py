@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, get_visible_or_404
-from core.pages import form_page
+from core.pages import form_page, query_without_page
 
 from . import actions
 from .actions import PointsError
@@ -30,19 +30,13 @@ def _is_staff(user) -> bool:
     return bool(user.is_superuser or user.role in STAFF)
 
 
-def _query(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @login_required
 def mine(request):
     """My points: balance, what earned and spent them."""
     account = actions.account_of(request.user)
     page = Paginator(account.entries.select_related("rule"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "points/mine.html", {
-        "account": account, "page": page, "query": _query(request), "is_staff": _is_staff(request.user),
+        "account": account, "page": page, "query": query_without_page(request), "is_staff": _is_staff(request.user),
         "pending": Redemption.objects.filter(entry__account=account, handed_over=False).select_related("item"),
     })
 
@@ -88,7 +82,7 @@ def ledger(request):
     handovers = (Redemption.objects.filter(handed_over=False, entry__in=Entry.objects.visible_to(request.user))
                  .select_related("item", "entry__account__user")[:100])
     return render(request, "points/ledger.html", {
-        "page": page, "query": _query(request), "handovers": handovers,
+        "page": page, "query": query_without_page(request), "handovers": handovers,
         "errors": actions.ledger_errors() if request.user.is_superuser else []})
 
 

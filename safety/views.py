@@ -9,7 +9,6 @@ through ``safety.actions``.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import FileResponse, Http404
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, get_visible_or_404
-from core.pages import form_page
+from core.pages import form_page, query_without_page, require_permission
 
 from . import actions, forms, workflow
 from .deadlines import DRILL_INTERVAL
@@ -40,22 +39,11 @@ EVENT_LABELS = {
 }
 
 
-def _require(user, model, action=VIEW):
-    if not has_model_permission(user, model, action):
-        raise PermissionDenied(_("Your role has no access to this page."))
-
-
-def _query(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # --- Hazards ------------------------------------------------------------------------------------
 @login_required
 def hazard_list(request):
     user = request.user
-    _require(user, Hazard)
+    require_permission(user, Hazard)
     form = forms.FilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
@@ -71,7 +59,7 @@ def hazard_list(request):
         hazards = hazards.filter(status=HazardStatus.ASSIGNED, deadline__lt=today)
     page = Paginator(hazards, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "safety/list.html", {
-        "form": form, "page": page, "query": _query(request), "today": today,
+        "form": form, "page": page, "query": query_without_page(request), "today": today,
         "can_report": has_model_permission(user, Hazard, CHANGE)})
 
 
@@ -79,7 +67,7 @@ def hazard_list(request):
 @require_http_methods(["GET", "POST"])
 def hazard_report(request):
     user = request.user
-    _require(user, Hazard, CHANGE)
+    require_permission(user, Hazard, CHANGE)
     form = forms.HazardForm(request.POST or None, request.FILES or None, user=user,
                             initial={"found_on": timezone.localdate()})
 
@@ -155,7 +143,7 @@ def hazard_action(request, pk, name):
 @login_required
 def source_list(request):
     user = request.user
-    _require(user, HazardSource)
+    require_permission(user, HazardSource)
     today = timezone.localdate()
     sources = (HazardSource.objects.visible_to(user).select_related("place", "unit")
                .annotate(last_drill=Max("plans__drills__held_on")).order_by("path", "name"))
@@ -164,14 +152,15 @@ def source_list(request):
         source.no_drill = source.is_active and (source.last_drill is None
                                                 or source.last_drill < today - DRILL_INTERVAL)
     return render(request, "safety/sources.html", {
-        "page": page, "query": _query(request), "can_add": has_model_permission(user, HazardSource, CHANGE)})
+        "page": page, "query": query_without_page(request),
+        "can_add": has_model_permission(user, HazardSource, CHANGE)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def source_create(request):
     user = request.user
-    _require(user, HazardSource, CHANGE)
+    require_permission(user, HazardSource, CHANGE)
     form = forms.SourceForm(request.POST or None, user=user)
     return form_page(request, form, lambda data: actions.save_source(user, **data),
                      done=_("The hazard source was saved."), next_url=reverse("safety:sources"),
@@ -182,19 +171,19 @@ def source_create(request):
 @login_required
 def plan_list(request):
     user = request.user
-    _require(user, Plan)
+    require_permission(user, Plan)
     plans = (Plan.objects.visible_to(user).select_related("place").prefetch_related("sources")
              .annotate(last_drill=Max("drills__held_on")).order_by("path", "title"))
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "safety/plans.html", {
-        "page": page, "query": _query(request), "can_add": has_model_permission(user, Plan, CHANGE)})
+        "page": page, "query": query_without_page(request), "can_add": has_model_permission(user, Plan, CHANGE)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_create(request):
     user = request.user
-    _require(user, Plan, CHANGE)
+    require_permission(user, Plan, CHANGE)
     form = forms.PlanForm(request.POST or None, request.FILES or None, user=user)
     return form_page(request, form, lambda data: actions.save_plan(user, **data),
                      done=_("The plan was saved."), next_url=reverse("safety:plans"), template="safety/form.html",
@@ -219,18 +208,18 @@ def plan_file(request, pk):
 @login_required
 def drill_list(request):
     user = request.user
-    _require(user, Drill)
+    require_permission(user, Drill)
     drills = Drill.objects.visible_to(user).select_related("place", "plan")
     page = Paginator(drills, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "safety/drills.html", {
-        "page": page, "query": _query(request), "can_add": has_model_permission(user, Drill, CHANGE)})
+        "page": page, "query": query_without_page(request), "can_add": has_model_permission(user, Drill, CHANGE)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def drill_create(request):
     user = request.user
-    _require(user, Drill, CHANGE)
+    require_permission(user, Drill, CHANGE)
     form = forms.DrillForm(request.POST or None, user=user, initial={"held_on": timezone.localdate()})
     return form_page(request, form, lambda data: actions.record_drill(user, **data),
                      done=_("The drill was recorded."), next_url=reverse("safety:drills"),

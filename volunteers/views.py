@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, get_visible_or_404
-from core.pages import form_page
+from core.pages import form_page, query_without_page, require_permission
 
 from . import actions, forms
 from .actions import VolunteerError
@@ -38,17 +38,6 @@ from .models import (
 
 PAGE_SIZE = 25
 TAKEN = (SignUpStatus.CONFIRMED, SignUpStatus.ATTENDED)
-
-
-def _require(user, model, action=VIEW):
-    if not has_model_permission(user, model, action):
-        raise PermissionDenied(_("Your role has no access to this page."))
-
-
-def _query(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _put_error(form, error: VolunteerError) -> None:
@@ -74,7 +63,7 @@ def _can_change(user, obj) -> bool:
 @login_required
 def activity_list(request):
     user = request.user
-    _require(user, Activity)
+    require_permission(user, Activity)
     past = request.GET.get("when") == "past"
     now = timezone.now()
     activities = _with_counts(Activity.objects.visible_to(user).select_related("place"))
@@ -87,7 +76,7 @@ def activity_list(request):
     for activity in page.object_list:
         activity.left = max(0, activity.capacity - activity.taken)
     return render(request, "volunteers/activities.html", {
-        "page": page, "query": _query(request), "past": past,
+        "page": page, "query": query_without_page(request), "past": past,
         "can_create": has_model_permission(user, Activity, CHANGE), "me": _my_volunteer(user),
     })
 
@@ -96,7 +85,7 @@ def activity_list(request):
 @require_http_methods(["GET", "POST"])
 def activity_create(request):
     user = request.user
-    _require(user, Activity, CHANGE)
+    require_permission(user, Activity, CHANGE)
     form = forms.ActivityForm(request.POST or None, user=user)
     return form_page(request, form, lambda data: actions.create_activity(user, **data), done=_("Activity posted."),
                      next_url=lambda activity: reverse("volunteers:activity", args=[activity.pk]),
@@ -264,7 +253,7 @@ def mine(request):
 @login_required
 def volunteer_list(request):
     user = request.user
-    _require(user, Volunteer, CHANGE)
+    require_permission(user, Volunteer, CHANGE)
     form = forms.VolunteerFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     volunteers = Volunteer.objects.visible_to(user).select_related("user", "place").order_by("path", "-hours_total",
@@ -274,14 +263,15 @@ def volunteer_list(request):
     if data.get("skill"):
         volunteers = volunteers.filter(skills__icontains=f'"{data["skill"]}"')
     page = Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "volunteers/volunteers.html", {"form": form, "page": page, "query": _query(request)})
+    return render(request, "volunteers/volunteers.html", {"form": form, "page": page,
+                                                          "query": query_without_page(request)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def volunteer_create(request):
     user = request.user
-    _require(user, Volunteer, CHANGE)
+    require_permission(user, Volunteer, CHANGE)
     form = forms.StaffRegisterForm(request.POST or None, user=user)
     def run(data):
         return actions.register_volunteer(data["user"], skills=data["skills"], availability=data["availability"],
@@ -296,12 +286,12 @@ def volunteer_create(request):
 @login_required
 def team_list(request):
     user = request.user
-    _require(user, Team)
+    require_permission(user, Team)
     teams = (Team.objects.visible_to(user).filter(is_active=True).select_related("place", "leader", "organisation")
              .annotate(member_count=Count("memberships")).order_by("path", "name"))
     page = Paginator(teams, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "volunteers/teams.html", {
-        "page": page, "query": _query(request), "can_create": has_model_permission(user, Team, CHANGE)})
+        "page": page, "query": query_without_page(request), "can_create": has_model_permission(user, Team, CHANGE)})
 
 
 @login_required
@@ -336,7 +326,7 @@ def team_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def team_create(request):
     user = request.user
-    _require(user, Team, CHANGE)
+    require_permission(user, Team, CHANGE)
     form = forms.TeamForm(request.POST or None, user=user)
     return form_page(request, form, lambda data: actions.create_team(user, **data), done=_("Saved."),
                      next_url=lambda team: reverse("volunteers:team", args=[team.pk]), template="volunteers/form.html",
@@ -346,12 +336,13 @@ def team_create(request):
 @login_required
 def organisation_list(request):
     user = request.user
-    _require(user, Organisation)
+    require_permission(user, Organisation)
     organisations = (Organisation.objects.visible_to(user).filter(is_active=True).select_related("place")
                      .annotate(project_count=Count("projects", distinct=True)).order_by("path", "name"))
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "volunteers/organisations.html", {
-        "page": page, "query": _query(request), "can_create": has_model_permission(user, Organisation, CHANGE)})
+        "page": page, "query": query_without_page(request),
+        "can_create": has_model_permission(user, Organisation, CHANGE)})
 
 
 @login_required
@@ -370,7 +361,7 @@ def organisation_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def organisation_create(request):
     user = request.user
-    _require(user, Organisation, CHANGE)
+    require_permission(user, Organisation, CHANGE)
     form = forms.OrganisationForm(request.POST or None, user=user)
     return form_page(request, form, lambda data: actions.create_organisation(user, **data), done=_("Saved."),
                      next_url=lambda organisation: reverse("volunteers:organisation", args=[organisation.pk]),
@@ -383,7 +374,7 @@ def organisation_create(request):
 def project_create(request, pk):
     user = request.user
     organisation = get_visible_or_404(Organisation, user, VIEW, pk=pk)
-    _require(user, Project, CHANGE)
+    require_permission(user, Project, CHANGE)
     form = forms.ProjectForm(request.POST or None, user=user)
     return form_page(request, form, lambda data: actions.create_project(user, organisation=organisation, **data),
                      done=_("Saved."), next_url=lambda project: reverse("volunteers:project", args=[project.pk]),
@@ -432,7 +423,7 @@ def project_detail(request, pk):
 def public_register(request):
     """Who does what in the place: teams, organisations and their projects (no personal phone numbers)."""
     user = request.user
-    _require(user, Organisation)
+    require_permission(user, Organisation)
     teams = (Team.objects.visible_to(user).filter(is_active=True).select_related("place", "leader", "organisation")
              .annotate(member_count=Count("memberships")).order_by("path", "name"))
     projects = Project.objects.visible_to(user).annotate(rating=Avg("ratings__score"), rating_count=Count("ratings"))
