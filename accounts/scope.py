@@ -68,6 +68,16 @@ def users_covering(role: str, path: str):
     return User.objects.filter(role=role, is_active=True, scope_units__path__in=prefixes).distinct()
 
 
+def places_in_scope(user, levels=None):
+    """The places of the user's own scope: its units and everything under them, never the places above
+    (which ``visible_to`` also shows, read-only). Of the given levels, down the tree, geometry not loaded:
+    what forms offer to choose from and pages count."""
+    from places.models import OrgUnit
+
+    places = OrgUnit.objects.visible_to(user, VIEW).filter(scope_q(user, "path")).defer("geometry").order_by("path")
+    return places.filter(level__in=levels) if levels else places
+
+
 def scope_q(user, field: str, *, with_ancestors: bool = False) -> Q:
     """A filter for rows whose ``field`` (a path) lies under the user's scope."""
     paths = scope_paths(user)

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
 from django.shortcuts import render
 
-from accounts.scope import scope_q
+from accounts.scope import places_in_scope
 from places.models import LEVEL_DEPTH, Level, OrgUnit
 
 from .navigation import CONSOLE, FIELD, GRID_WORKER, home_kind
@@ -13,18 +13,9 @@ SCOPE_UNITS_SHOWN = 20
 FIGURE_LEVELS = (Level.STREET, Level.COMMUNITY, Level.GRID)
 
 
-def scope_places(user):
-    """Places inside the user's data scope (the scope units and everything under them).
-
-    ``visible_to`` also lets a user look *up* the tree (the street above a community); figures and
-    lists on the home page count only what lies under the scope.
-    """
-    return OrgUnit.objects.visible_to(user).filter(scope_q(user, "path"))
-
-
 def console_context(request):
     user = request.user
-    places = scope_places(user).defer("geometry")
+    places = places_in_scope(user).order_by()  # no ordering: it would enter the GROUP BY
     by_level = dict(places.values_list("level").annotate(n=Count("pk")).values_list("level", "n"))
     totals = places.filter(level=Level.GRID).aggregate(residents=Sum("resident_count"),
                                                        households=Sum("household_count"))
@@ -54,7 +45,7 @@ def console_context(request):
 
 
 def grid_worker_context(request):
-    grids = scope_places(request.user).filter(level=Level.GRID).select_related("parent").defer("geometry")
+    grids = places_in_scope(request.user, (Level.GRID,)).select_related("parent")
     return {"grids": grids[:50]}
 
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from accounts.scope import VIEW, scope_q
+from accounts.scope import places_in_scope
 from core.widgets import DateInput, DateTimeInput
 from places.models import Level, OrgUnit
 
@@ -33,11 +33,6 @@ DATE = DateInput()
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 PARTY_SLOTS = 4
 PARTY_PARTS = ("name", "kind", "side", "id_number", "phone")
-
-
-def scope_places(user, levels=(Level.GRID, Level.COMMUNITY)):
-    return (OrgUnit.objects.visible_to(user, VIEW).filter(scope_q(user, "path"), level__in=levels)
-            .defer("geometry").order_by("path"))
 
 
 class PlaceChoiceField(forms.ModelChoiceField):
@@ -75,7 +70,7 @@ class DisputeForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = scope_places(user)
+        self.fields["place"].queryset = places_in_scope(user, (Level.GRID, Level.COMMUNITY))
         for index in range(PARTY_SLOTS):
             required = index == 0
             self.fields[f"party{index}_name"] = forms.CharField(label=_("Name"), max_length=100, required=required)
@@ -235,7 +230,7 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = scope_places(user, (Level.DISTRICT, Level.STREET, Level.COMMUNITY))
+        self.fields["place"].queryset = places_in_scope(user, (Level.DISTRICT, Level.STREET, Level.COMMUNITY))
 
 
 class ReportForm(forms.Form):
@@ -246,7 +241,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, user, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grid"].queryset = scope_places(user, (Level.GRID,)).filter(path__startswith=campaign.path)
+        self.fields["grid"].queryset = places_in_scope(user, (Level.GRID,)).filter(path__startswith=campaign.path)
 
 
 class CommitteeForm(forms.Form):
@@ -259,7 +254,7 @@ class CommitteeForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = scope_places(user, (Level.DISTRICT, Level.STREET, Level.COMMUNITY,
+        self.fields["place"].queryset = places_in_scope(user, (Level.DISTRICT, Level.STREET, Level.COMMUNITY,
                                                             Level.GRID))
 
 

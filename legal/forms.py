@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scope import scope_q
+from accounts.scope import places_in_scope
 from core.widgets import DateInput
 from places.models import Level, OrgUnit
 
@@ -14,10 +14,6 @@ from .models import AidStatus, MatterKind, ServiceKind
 
 DATE = DateInput()
 NOTE = forms.Textarea(attrs={"rows": 3})
-
-
-def places_for(user, levels):
-    return OrgUnit.objects.filter(scope_q(user, "path"), level__in=levels).order_by("path")
 
 
 class AdviserForm(forms.Form):
@@ -29,7 +25,7 @@ class AdviserForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places_for(user, [Level.COMMUNITY])
+        self.fields["place"].queryset = places_in_scope(user, [Level.COMMUNITY])
 
 
 class EndAdviserForm(forms.Form):
@@ -71,7 +67,7 @@ class AidReferralForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places_for(user, [Level.STREET, Level.COMMUNITY, Level.GRID])
+        self.fields["place"].queryset = places_in_scope(user, [Level.STREET, Level.COMMUNITY, Level.GRID])
 
 
 class AidUpdateForm(forms.Form):

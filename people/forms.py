@@ -6,19 +6,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scope import VIEW, scope_q
+from accounts.scope import VIEW, places_in_scope, scope_q
 from core.privacy import mask_phone
 from places.models import Level, OrgUnit
 
 from .models import Address, Gender, House, HouseUse, MoveKind, Resident, ResidentStatus, Tag, UnitKind, UnitOrg
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-def scope_grids(user):
-    """The grids under the user's own scope (not the places above it)."""
-    return (OrgUnit.objects.visible_to(user, VIEW).filter(scope_q(user, "path"), level=Level.GRID)
-            .defer("geometry").order_by("path"))
 
 
 class ResidentForm(forms.Form):
@@ -53,7 +47,7 @@ class ResidentForm(forms.Form):
                 if name not in ("id_number", "phone", "tags")
             } | {"tags": list(instance.tags.all()), "grid": instance.grid_id, "house": instance.house_id}
         super().__init__(*args, **kwargs)
-        self.fields["grid"].queryset = scope_grids(user)
+        self.fields["grid"].queryset = places_in_scope(user, (Level.GRID,))
         self.fields["house"].queryset = House.objects.visible_to(user, VIEW).select_related("address")
         if instance is not None:
             # The stored values are never put into the page: leave empty to keep them.
@@ -104,7 +98,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_grid"].queryset = scope_grids(user)
+        self.fields["to_grid"].queryset = places_in_scope(user, (Level.GRID,))
         self.fields["to_house"].queryset = House.objects.visible_to(user, VIEW).select_related("address")
 
 
@@ -132,7 +126,7 @@ class HouseForm(forms.Form):
                 "area": instance.area, "is_rented": instance.is_rented, "landlord_name": instance.landlord_name,
                 "note": instance.note}
         super().__init__(*args, **kwargs)
-        self.fields["grid"].queryset = scope_grids(user)
+        self.fields["grid"].queryset = places_in_scope(user, (Level.GRID,))
         if instance is not None:
             del self.fields["grid"]
             self.fields["address_code"].disabled = True
@@ -169,7 +163,7 @@ class UnitForm(forms.Form):
                 name: getattr(instance, name) for name in self.base_fields if name not in ("contact_phone", "address")
             } | {"grid": instance.grid_id, "address": instance.address_id}
         super().__init__(*args, **kwargs)
-        self.fields["grid"].queryset = scope_grids(user)
+        self.fields["grid"].queryset = places_in_scope(user, (Level.GRID,))
         self.fields["address"].queryset = Address.objects.visible_to(user, VIEW)
         if instance is None:
             del self.fields["is_active"]

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import has_model_permission, is_staff_role
-from accounts.scope import CHANGE, VIEW, get_visible_or_404
+from accounts.scope import CHANGE, VIEW, get_visible_or_404, places_in_scope
 from cases.views import paginate
 from core.audit import history
 from core.privacy import normalize_id_number
+from places.models import Level
 
 from . import actions, privacy
 from .forms import HouseForm, MoveForm, ResidentFilterForm, ResidentForm, UnitForm
@@ -195,9 +196,7 @@ def resident_create(request):
 
 
 def form_default_grid(user):
-    from .forms import scope_grids
-
-    grids = list(scope_grids(user).values_list("pk", flat=True)[:2])
+    grids = list(places_in_scope(user, (Level.GRID,)).values_list("pk", flat=True)[:2])
     return grids[0] if len(grids) == 1 else None
 
 

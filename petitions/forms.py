@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from accounts.scope import scope_q, users_covering
+from accounts.scope import places_in_scope, users_covering
 from core.widgets import DateInput
 from places.models import Department, Level, OrgUnit
 
@@ -17,11 +17,6 @@ from .models import Category, Channel, Destination, ReceptionDay, Satisfaction, 
 DATE = DateInput()
 TEXT = forms.Textarea(attrs={"rows": 4})
 PLACE_LEVELS = (Level.STREET, Level.COMMUNITY, Level.GRID)
-
-
-def places_for(user):
-    """Places the user may register records at: streets, communities and grids under their scope."""
-    return OrgUnit.objects.filter(scope_q(user, "path"), level__in=PLACE_LEVELS).order_by("path")
 
 
 def leaders_for(path: str):
@@ -58,7 +53,7 @@ class RegisterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places_for(user)
+        self.fields["place"].queryset = places_in_scope(user, PLACE_LEVELS)
         self.fields["reception_day"].queryset = ReceptionDay.objects.visible_to(user).order_by("-date")[:60]
 
     def clean_received_on(self):
@@ -127,7 +122,7 @@ class ReceptionDayForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        places = places_for(user).filter(level__in=(Level.STREET, Level.COMMUNITY))
+        places = places_in_scope(user, PLACE_LEVELS).filter(level__in=(Level.STREET, Level.COMMUNITY))
         self.fields["place"].queryset = places
         first = user.scope_units.order_by("path").first() if user and user.pk else None
         self.fields["leader"].queryset = leaders_for(first.path) if first else User.objects.none()

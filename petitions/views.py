@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import has_model_permission
-from accounts.scope import CHANGE, VIEW, covers, get_visible_or_404
+from accounts.scope import CHANGE, VIEW, covers, get_visible_or_404, places_in_scope
 from core.pages import form_page
 from core.privacy import id_hash, normalize_id_number
 
@@ -32,6 +32,7 @@ from . import actions
 from .actions import PetitionError
 from .figures import petition_figures
 from .forms import (
+    PLACE_LEVELS,
     CloseForm,
     FilterForm,
     ForwardForm,
@@ -41,7 +42,6 @@ from .forms import (
     ReceptionDayForm,
     RegisterForm,
     ReplyForm,
-    places_for,
 )
 from .models import OPEN_STATUSES, Channel, Destination, KeyPlan, Petition, ReceptionDay, Status
 
@@ -264,7 +264,7 @@ def figures(request):
     today = timezone.localdate()
     start, end = month_bounds(request.GET.get("month"), today)
     petitions = Petition.objects.visible_to(request.user)
-    places = places_for(request.user).exclude(level="grid")
+    places = places_in_scope(request.user, PLACE_LEVELS).exclude(level="grid")
     place = places.filter(code=request.GET.get("place") or "").first()
     if place is not None:
         petitions = petitions.filter(path__startswith=place.path)

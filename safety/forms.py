@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from accounts.scope import VIEW, scope_q
+from accounts.scope import places_in_scope
 from core.widgets import DateInput
 from places.models import Department, Level, OrgUnit
 
@@ -15,11 +15,6 @@ from .models import DrillGrade, HazardKind, HazardSource, HazardSourceKind, Haza
 
 DATE = DateInput()
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
-
-
-def scope_places(user, levels=(Level.GRID, Level.COMMUNITY)):
-    return (OrgUnit.objects.visible_to(user, VIEW).filter(scope_q(user, "path"), level__in=levels)
-            .defer("geometry").order_by("path"))
 
 
 class PlaceChoiceField(forms.ModelChoiceField):
@@ -61,7 +56,7 @@ class HazardForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = scope_places(user, (Level.GRID,))
+        self.fields["place"].queryset = places_in_scope(user, (Level.GRID,))
         self.fields["source"].queryset = HazardSource.objects.visible_to(user).filter(is_active=True)
 
 
@@ -126,7 +121,7 @@ class SourceForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = scope_places(user)
+        self.fields["place"].queryset = places_in_scope(user, (Level.GRID, Level.COMMUNITY))
 
 
 class PlanForm(forms.Form):
@@ -142,7 +137,7 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = scope_places(user, (Level.STREET, Level.COMMUNITY, Level.GRID))
+        self.fields["place"].queryset = places_in_scope(user, (Level.STREET, Level.COMMUNITY, Level.GRID))
         self.fields["sources"].queryset = HazardSource.objects.visible_to(user).filter(is_active=True)
 
 

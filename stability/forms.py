@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scope import scope_q
+from accounts.scope import places_in_scope
 from core.widgets import DateInput
 from places.models import Department, Level, OrgUnit
 
@@ -15,11 +15,6 @@ from .models import ConsultationMethod, DecisionKind, DecisionStatus, RiskGrade
 
 DATE = DateInput()
 NOTE = forms.Textarea(attrs={"rows": 3})
-
-
-def places_for(user, levels):
-    """Places of the user's own scope (never the ones above it) of the given levels."""
-    return OrgUnit.objects.filter(scope_q(user, "path"), level__in=levels).order_by("path")
 
 
 class FilterForm(forms.Form):
@@ -41,7 +36,7 @@ class RegisterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places_for(user, [Level.DISTRICT, Level.STREET, Level.COMMUNITY])
+        self.fields["place"].queryset = places_in_scope(user, [Level.DISTRICT, Level.STREET, Level.COMMUNITY])
         self.fields["sponsor"].queryset = Department.objects.visible_to(user).filter(is_active=True)
 
 

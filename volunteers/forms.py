@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from accounts.scope import VIEW, scope_q
+from accounts.scope import places_in_scope, scope_q
 from core.widgets import DateInput, DateTimeInput
 from places.models import Level, OrgUnit
 
@@ -15,10 +15,9 @@ from .models import Organisation, OrganisationKind, Project, ProjectStatus, Team
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
-def scope_places(user, levels=(Level.STREET, Level.COMMUNITY)):
-    """Places of the user's own scope (not those above it) where records can be made."""
-    return (OrgUnit.objects.visible_to(user, VIEW).filter(scope_q(user, "path"), level__in=levels)
-            .defer("geometry").order_by("path"))
+
+# Where volunteer records are made: a street or a community of the user's own scope.
+RECORD_LEVELS = (Level.STREET, Level.COMMUNITY)
 
 
 class PlaceChoiceField(forms.ModelChoiceField):
@@ -73,7 +72,7 @@ class ActivityForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = scope_places(user)
+        self.fields["place"].queryset = places_in_scope(user, RECORD_LEVELS)
         self.fields["team"].queryset = Team.objects.visible_to(user).filter(is_active=True)
         self.fields["project"].queryset = Project.objects.visible_to(user).exclude(status=ProjectStatus.COMPLETED)
 
@@ -89,7 +88,7 @@ class OrganisationForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = scope_places(user)
+        self.fields["place"].queryset = places_in_scope(user, RECORD_LEVELS)
 
 
 class TeamForm(forms.Form):
@@ -101,7 +100,7 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = scope_places(user)
+        self.fields["place"].queryset = places_in_scope(user, RECORD_LEVELS)
         self.fields["organisation"].queryset = Organisation.objects.visible_to(user).filter(is_active=True)
 
 
@@ -116,7 +115,7 @@ class ProjectForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = scope_places(user)
+        self.fields["place"].queryset = places_in_scope(user, RECORD_LEVELS)
 
 
 class ProgressForm(forms.Form):

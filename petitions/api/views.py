@@ -12,12 +12,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Role
-from accounts.scope import CHANGE, users_covering
+from accounts.scope import CHANGE, places_in_scope, users_covering
 from jiceng.api.viewsets import ScopedViewSetMixin
 from petitions import actions
 from petitions.actions import PetitionError
 from petitions.figures import petition_figures
-from petitions.forms import places_for
+from petitions.forms import PLACE_LEVELS
 from petitions.models import Petition, ReceptionDay
 from petitions.views import filter_petitions, month_bounds
 from places.models import Department
@@ -38,7 +38,7 @@ from .serializers import (
 
 
 def _place(user, code):
-    place = places_for(user).filter(code=code).first()
+    place = places_in_scope(user, PLACE_LEVELS).filter(code=code).first()
     if place is None:
         raise PetitionError(_("No place of your area has this code."), field="place")
     return place
@@ -166,7 +166,7 @@ class PetitionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         petitions = Petition.objects.visible_to(request.user)
         code = request.query_params.get("place")
         if code:
-            place = places_for(request.user).filter(code=code).first()
+            place = places_in_scope(request.user, PLACE_LEVELS).filter(code=code).first()
             petitions = petitions.filter(path__startswith=place.path) if place else petitions.none()
         figures = petition_figures(petitions, start, end, today=today)
         return Response({"start": start, "end": end, **figures.as_dict()})
