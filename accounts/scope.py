@@ -68,6 +68,16 @@ def users_covering(role: str, path: str):
     return User.objects.filter(role=role, is_active=True, scope_units__path__in=prefixes).distinct()
 
 
+def rows_for_figures(model, user):
+    """The rows a user's figures count: what they may see, or, for a role with no permission on the rows
+    (leaders), every row under their scope paths: aggregates only, no row is ever listed from it."""
+    from .permissions import has_model_permission
+
+    if user.is_superuser or has_model_permission(user, model, VIEW):
+        return model.objects.visible_to(user)
+    return model.objects.filter(scope_q(user, model.scope_path))
+
+
 def places_in_scope(user, levels=None):
     """The places of the user's own scope: its units and everything under them, never the places above
     (which ``visible_to`` also shows, read-only). Of the given levels, down the tree, geometry not loaded:

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import has_model_permission
-from accounts.scope import CHANGE, VIEW, get_visible_or_404, scope_q
+from accounts.scope import CHANGE, VIEW, get_visible_or_404, rows_for_figures
 from core.pages import form_page, put_error
 from core.privacy import id_hash, normalize_id_number
 from people.models import Resident
@@ -395,13 +395,6 @@ def month_bounds(value: str | None, today: date) -> tuple[date, date]:
     return start, start.replace(day=calendar.monthrange(start.year, start.month)[1])
 
 
-def persons_for_figures(user):
-    """Leaders have no row permission: their figures come from their scope paths alone (no rows listed)."""
-    if user.is_superuser or has_model_permission(user, SpecialPerson, "view"):
-        return SpecialPerson.objects.visible_to(user)
-    return SpecialPerson.objects.filter(scope_q(user, "path"))
-
-
 @login_required
 def figures(request):
     if not (request.user.is_superuser or request.user.role in FIGURES_ROLES):
@@ -409,7 +402,7 @@ def figures(request):
     form = FiguresForm(request.GET or None)
     today = timezone.localdate()
     start, end_ = month_bounds(request.GET.get("month"), today)
-    result = care_figures(persons_for_figures(request.user), start, end_, today=today)
+    result = care_figures(rows_for_figures(SpecialPerson, request.user), start, end_, today=today)
     labels = dict(CareKind.choices)
     chart = {"labels": [str(labels[k]) for k in result.by_kind], "values": list(result.by_kind.values()),
              "title": _("Persons by kind")}

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import has_model_permission
-from accounts.scope import CHANGE, VIEW, get_visible_or_404, scope_q
+from accounts.scope import CHANGE, VIEW, get_visible_or_404, rows_for_figures, scope_q
 from core.forms import PeriodForm
 from core.pages import form_page, put_error, query_without_page, require_permission
 from places.models import Level, OrgUnit
@@ -368,13 +368,6 @@ def committee_detail(request, pk):
 
 
 # --- Figures ------------------------------------------------------------------------------------
-def scoped_for_figures(user, model):
-    """Leaders have no row permission: their figures come from their scope paths alone."""
-    if user.is_superuser or has_model_permission(user, model, VIEW):
-        return model.objects.visible_to(user)
-    return model.objects.filter(scope_q(user, "path"))
-
-
 @login_required
 def figures(request):
     user = request.user
@@ -382,7 +375,7 @@ def figures(request):
         raise PermissionDenied
     form = PeriodForm(request.GET or None)
     start, end = form.period()
-    result = dispute_figures(scoped_for_figures(user, Dispute), scoped_for_figures(user, Campaign), start, end)
+    result = dispute_figures(rows_for_figures(Dispute, user), rows_for_figures(Campaign, user), start, end)
     tiers, kinds = dict(Tier.choices), dict(DisputeKind.choices)
     by_tier = [(tiers[t], *result.by_tier.get(t, (0, 0, 0))) for t in TIER_ORDER]
     by_kind = [(kinds.get(k, k), n, ok) for k, (n, ok) in result.by_kind.items()]

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import has_model_permission
-from accounts.scope import CHANGE, VIEW, get_visible_or_404, scope_q
+from accounts.scope import CHANGE, VIEW, get_visible_or_404, rows_for_figures
 from care.views import month_bounds
 from core.pages import form_page
 
@@ -185,13 +185,6 @@ follow_up = _step_view("follow_up")
 close = _step_view("close")
 
 
-def decisions_for_figures(user):
-    """Leaders read decisions; any other figures role without row permission gets its scope alone."""
-    if user.is_superuser or has_model_permission(user, Decision, VIEW):
-        return Decision.objects.visible_to(user)
-    return Decision.objects.filter(scope_q(user, "path"))
-
-
 @login_required
 @require_GET
 def figures(request):
@@ -199,7 +192,7 @@ def figures(request):
         raise PermissionDenied
     form = forms.FiguresForm(request.GET or None)
     start, end = month_bounds(request.GET.get("month"), timezone.localdate())
-    result = stability_figures(decisions_for_figures(request.user), start, end)
+    result = stability_figures(rows_for_figures(Decision, request.user), start, end)
     grades = dict(RiskGrade.choices)
     return render(request, "stability/figures.html", {
         "form": form, "figures": result, "start": start, "end": end, "month": start.strftime("%Y-%m"),

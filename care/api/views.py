@@ -11,10 +11,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.models import Role
+from accounts.scope import rows_for_figures
 from care import actions
 from care.figures import care_figures
 from care.models import SpecialPerson
-from care.views import month_bounds, persons_for_figures
+from care.views import month_bounds
 from jiceng.api.viewsets import ScopedReadOnlyViewSet
 
 from .serializers import (
@@ -84,5 +85,5 @@ class CareFiguresView(views.APIView):
         start, end = month_bounds(None, today)
         start = query.validated_data.get("start", start)
         end = query.validated_data.get("end", max(end, start))
-        figures = care_figures(persons_for_figures(user), start, end, today=today)
+        figures = care_figures(rows_for_figures(SpecialPerson, user), start, end, today=today)
         return Response({"start": start, "end": end, **figures.as_dict()})
