@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.scope import users_covering
 from core.errors import DomainError
+from core.models import bump_counter
 from notifications.models import Kind
 from notifications.service import notify
 from places.geo import locate_grid
@@ -216,23 +217,10 @@ def case_url(case: Case) -> str:
 
 # --- Creating a case ------------------------------------------------------------------------------
 def next_number(now: datetime) -> str:
-    """The next case number of the day: one UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35), which is
-    its own short transaction unless the caller holds one."""
+    """The next case number of the day: the day's counter row bumped in one statement
+    (``core.models.bump_counter``), its own short transaction unless the caller holds one."""
     day = timezone.localdate(now)
-    table = connection.ops.quote_name(CaseCounter._meta.db_table)
-    bump = f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last"  # noqa: S608 (no user input)
-    with connection.cursor() as cursor:
-        cursor.execute(bump, [day])
-        row = cursor.fetchone()
-        if row is None:  # the day's first case
-            try:
-                with transaction.atomic():
-                    CaseCounter.objects.create(day=day, last=1)
-                row = (1,)
-            except IntegrityError:  # someone else made the row first
-                cursor.execute(bump, [day])
-                row = cursor.fetchone()
-    return f"{day:%Y%m%d}{row[0]:05d}"
+    return f"{day:%Y%m%d}{bump_counter(CaseCounter, day):05d}"
 
 
 def find_place(longitude, latitude, grid: OrgUnit | None) -> OrgUnit:

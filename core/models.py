@@ -18,23 +18,30 @@ class Counter(models.Model):
         return f"{self.name} #{self.last}"
 
 
-def next_value(key: str) -> int:
-    """The next number under ``key``: one UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35), so two writers
-    never get the same number; the first number of a key creates its row."""
-    table = connection.ops.quote_name(Counter._meta.db_table)
-    bump = f"UPDATE {table} SET last = last + 1 WHERE name = %s RETURNING last"  # noqa: S608 (no user input)
+def bump_counter(model, key) -> int:
+    """The next number of the counter row ``key`` of ``model`` (a table with its key as primary key and a
+    ``last`` column): one UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35), so two writers never get the same
+    number; the first number of a key creates its row."""
+    ops = connection.ops
+    table, column = ops.quote_name(model._meta.db_table), ops.quote_name(model._meta.pk.column)
+    bump = f"UPDATE {table} SET last = last + 1 WHERE {column} = %s RETURNING last"  # noqa: S608 (no user input)
     with connection.cursor() as cursor:
         cursor.execute(bump, [key])
         row = cursor.fetchone()
         if row is None:
             try:
                 with transaction.atomic():
-                    Counter.objects.create(name=key, last=1)
+                    model.objects.create(pk=key, last=1)
                 return 1
             except IntegrityError:  # someone else made the row first
                 cursor.execute(bump, [key])
                 row = cursor.fetchone()
     return row[0]
+
+
+def next_value(key: str) -> int:
+    """The next number under ``key`` (e.g. ``"dispute:2026"``)."""
+    return bump_counter(Counter, key)
 
 
 class StatusEvent(models.Model):
