@@ -59,13 +59,17 @@ def ancestor_paths(paths) -> set[str]:
     return result
 
 
+def path_and_ancestors(path: str) -> list[str]:
+    """The path itself and every path above it ("a/b/c/" gives "a/", "a/b/" and "a/b/c/")."""
+    return [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+
+
 def users_covering(role: str, path: str):
     """Active users of ``role`` whose data scope covers the place at ``path`` (it or a place above it):
     the people to tell about a record there."""
     from .models import User
 
-    prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
-    return User.objects.filter(role=role, is_active=True, scope_units__path__in=prefixes).distinct()
+    return User.objects.filter(role=role, is_active=True, scope_units__path__in=path_and_ancestors(path)).distinct()
 
 
 def rows_for_figures(model, user):

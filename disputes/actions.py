@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.permissions import has_model_permission
-from accounts.scope import CHANGE, covers, users_covering
+from accounts.scope import CHANGE, covers, path_and_ancestors, users_covering
 from core.errors import DomainError
 from core.models import next_value
 from core.privacy import id_number_error, normalize_id_number
@@ -70,13 +70,9 @@ def _locked(dispute: Dispute, action: str, note: str = "") -> Dispute:
     return locked
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    return [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
-
-
 def committee_for(dispute: Dispute, tier: str) -> Committee | None:
     """The active committee of ``tier`` whose place is the dispute's place or above it."""
-    return (Committee.objects.filter(level=tier, is_active=True, path__in=_ancestor_paths(dispute.path),
+    return (Committee.objects.filter(level=tier, is_active=True, path__in=path_and_ancestors(dispute.path),
                                      place__level=TIER_PLACE_LEVEL[tier])
             .order_by("-path", "pk").first())
 
@@ -86,7 +82,7 @@ def agreement_committee(dispute: Dispute) -> Committee | None:
     mediation group's agreements are issued by its community's committee)."""
     if dispute.committee and dispute.committee.level != Tier.GRID:
         return dispute.committee
-    return (Committee.objects.filter(is_active=True, path__in=_ancestor_paths(dispute.path))
+    return (Committee.objects.filter(is_active=True, path__in=path_and_ancestors(dispute.path))
             .exclude(level=Tier.GRID).order_by("-path", "pk").first())
 
 
@@ -423,19 +419,12 @@ def start_campaign(actor, *, place: OrgUnit, title: str, kind: str, starts: date
     campaign = Campaign.objects.create(place=place, title=title.strip()[:120], kind=kind, starts=starts, due=due,
                                        focus=(focus or "").strip(),
                                        created_by=actor if getattr(actor, "pk", None) else None)
-    workers = set()
-    for role in (Role.GRID_WORKER, Role.COMMUNITY_STAFF):
-        workers |= set(users_covering_below(role, place.path))
+    # The grid workers and community staff of every grid under the place.
+    workers = User.objects.filter(role__in=(Role.GRID_WORKER, Role.COMMUNITY_STAFF), is_active=True,
+                                  scope_units__path__startswith=place.path).distinct()
     notify(workers, kind=Kind.ASSIGNED, title=_("Screening campaign: %(title)s, report by %(due)s")
            % {"title": campaign.title, "due": due.isoformat()}, url=reverse("disputes:campaign", args=[campaign.pk]))
     return campaign
-
-
-def users_covering_below(role: str, path: str):
-    """Active users of ``role`` whose scope lies at or under ``path``."""
-    from accounts.models import User
-
-    return User.objects.filter(role=role, is_active=True, scope_units__path__startswith=path).distinct()
 
 
 @transaction.atomic
@@ -491,7 +480,6 @@ def sweep_missing_reports(today: date | None = None) -> int:
     """Once a campaign's reports are due, remind the workers of every grid that has not reported (and
     the campaign's author), once: the campaign is claimed with a conditional UPDATE. Returns how many
     grids were late."""
-    from accounts.models import User
 
     today = today or timezone.localdate()
     late = 0

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from accounts.scope import places_in_scope
+from accounts.scope import path_and_ancestors, places_in_scope
 from core.widgets import DateInput, DateTimeInput
 from places.models import Level, OrgUnit
 
@@ -127,10 +127,8 @@ class AssignForm(forms.Form):
             User.objects.visible_to(user).filter(role__in=[Role.MEDIATOR, Role.COMMUNITY_STAFF, Role.GRID_WORKER,
                                                            Role.JUSTICE_OFFICER], is_active=True)
             .order_by("role", "username"))
-        from .actions import _ancestor_paths
-
         self.fields["committee"].queryset = Committee.objects.filter(
-            is_active=True, path__in=_ancestor_paths(dispute.path)).order_by("path", "name")
+            is_active=True, path__in=path_and_ancestors(dispute.path)).order_by("path", "name")
 
 
 class JointForm(forms.Form):
@@ -152,9 +150,7 @@ class JointForm(forms.Form):
         self.fields["department"].queryset = Department.objects.visible_to(user).filter(is_active=True)
         # Those of the user's scope, and those whose scope covers the dispute's place (a street's court
         # liaison, the district's legal advisers).
-        from .actions import _ancestor_paths
-
-        above = User.objects.filter(scope_units__path__in=_ancestor_paths(dispute.path)).values("pk")
+        above = User.objects.filter(scope_units__path__in=path_and_ancestors(dispute.path)).values("pk")
         self.fields["user"].queryset = (User.objects.filter(is_active=True)
                                         .filter(Q(pk__in=User.objects.visible_to(user).values("pk"))
                                                 | Q(pk__in=above)).order_by("username"))
