@@ -480,7 +480,6 @@ def sweep_missing_reports(today: date | None = None) -> int:
     """Once a campaign's reports are due, remind the workers of every grid that has not reported (and
     the campaign's author), once: the campaign is claimed with a conditional UPDATE. Returns how many
     grids were late."""
-
     today = today or timezone.localdate()
     late = 0
     for campaign in Campaign.objects.filter(due__lt=today, missing_notified=False):
