@@ -42,14 +42,9 @@ def log_visit(person: SpecialPerson, actor, *, visited_on: date, findings: str, 
               companions: str = "", next_step: str = "", photos=()) -> Visit:
     """Record a visit (with photos from the phone); a visit in which the person was met resets the
     plan and any alert."""
-    from django.core.exceptions import ValidationError
+    from cases.photos import checked_photos, save_photos
 
-    from cases.photos import process_photos
-
-    try:
-        files = process_photos(photos)
-    except ValidationError as error:
-        raise CareError(" ".join(error.messages), field="photos") from error
+    files = checked_photos(photos, CareError)
     if not (findings or "").strip():
         raise CareError(_("Write down what was found."), field="findings")
     if visited_on > timezone.localdate():
@@ -57,10 +52,7 @@ def log_visit(person: SpecialPerson, actor, *, visited_on: date, findings: str, 
     person = SpecialPerson.objects.select_for_update().get(pk=person.pk)
     visit = Visit.objects.create(person=person, visited_on=visited_on, visitor=actor, met=met, findings=findings,
                                  place=place, companions=companions, next_step=next_step)
-    for content in files:
-        photo = VisitPhoto(visit=visit)
-        photo.image.save(content.name, content, save=False)
-        photo.save()
+    save_photos(files, lambda: VisitPhoto(visit=visit))
     if met and (person.last_visit is None or visited_on >= person.last_visit):
         person.last_visit = visited_on
         person.next_visit_due = next_due(person)

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, get_visible_or_404, rows_for_figures
+from cases.photos import stream_image
 from core.pages import form_page, put_error
 from core.privacy import id_hash, normalize_id_number
 from people.models import Resident
@@ -187,11 +188,7 @@ def visit(request, pk):
 def visit_photo(request, pk, photo_pk):
     """A visit photo, streamed only to those who may see the person."""
     person = _person(request, pk, VIEW)
-    photo = get_object_or_404(VisitPhoto, pk=photo_pk, visit__person=person)
-    try:
-        return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404 from error
+    return stream_image(get_object_or_404(VisitPhoto, pk=photo_pk, visit__person=person).image)
 
 
 @login_required

@@ -45,7 +45,7 @@ from .models import (
     Step,
     Urgency,
 )
-from .photos import process_photos
+from .photos import process_photos, save_photos
 from .worktime import calendar, deadline_after
 
 
@@ -205,10 +205,7 @@ def record(case: Case, action: str, actor, now: datetime, from_status: str, note
 
 
 def attach(case: Case, event: CaseEvent, files, kind: str) -> None:
-    for content in files:
-        photo = CasePhoto(case=case, event=event, kind=kind)
-        photo.image.save(content.name, content, save=False)
-        photo.save()
+    save_photos(files, lambda: CasePhoto(case=case, event=event, kind=kind))
 
 
 def case_url(case: Case) -> str:

@@ -46,3 +46,31 @@ def process_photos(uploads) -> list[ContentFile]:
     if len(uploads) > MAX_PHOTOS:
         raise ValidationError(_("At most %(n)d photos at a time.") % {"n": MAX_PHOTOS})
     return [process_photo(upload) for upload in uploads]
+
+
+def checked_photos(uploads, error_class) -> list[ContentFile]:
+    """``process_photos`` for an action: a bad upload is refused with ``error_class(message, field="photos")``
+    (the action's own ``DomainError``)."""
+    try:
+        return process_photos(uploads)
+    except ValidationError as error:
+        raise error_class(" ".join(error.messages), field="photos") from error
+
+
+def save_photos(files, make) -> None:
+    """Store each processed photo on a new row: ``make()`` gives the unsaved row (its ``image`` field is
+    filled here)."""
+    for content in files:
+        photo = make()
+        photo.image.save(content.name, content, save=False)
+        photo.save()
+
+
+def stream_image(image):
+    """A stored photo as a response (for views that have checked who may see it); 404 if the file is gone."""
+    from django.http import FileResponse, Http404
+
+    try:
+        return FileResponse(image.open("rb"), content_type="image/jpeg")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404 from error

@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Prefetch
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -48,6 +48,7 @@ from .models import (
     Source,
     Status,
 )
+from .photos import stream_image
 from .routing import owner_department, owners
 
 PAGE_SIZE = 25
@@ -672,11 +673,7 @@ def case_photo(request, pk, photo_pk):
     case = get_visible_or_404(Case.objects.only("pk", "number", "path", "department_id", "reporter_id"),
                               request.user, pk=pk)
     photo = get_object_or_404(CasePhoto, pk=photo_pk, case=case)
-    try:
-        handle = photo.image.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type="image/jpeg")
+    response = stream_image(photo.image)
     response["Cache-Control"] = "private, max-age=86400"
     response["Content-Disposition"] = f'inline; filename="{case.number}-{photo.pk}.jpg"'
     return response

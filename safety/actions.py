@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, covers
+from cases.photos import checked_photos, save_photos
 from core.errors import DomainError
 from core.models import next_value
 from notifications.models import Kind
@@ -58,22 +59,8 @@ def _check_place(actor, model, place: OrgUnit, field: str = "place") -> None:
         raise SafetyError(_("This place is outside your data scope."), field=field)
 
 
-def _photos(photos):
-    from django.core.exceptions import ValidationError
-
-    from cases.photos import process_photos
-
-    try:
-        return process_photos(photos)
-    except ValidationError as error:
-        raise SafetyError(" ".join(error.messages), field="photos") from error
-
-
 def _save_photos(hazard: Hazard, files, stage: str) -> None:
-    for content in files:
-        photo = HazardPhoto(hazard=hazard, stage=stage)
-        photo.image.save(content.name, content, save=False)
-        photo.save()
+    save_photos(files, lambda: HazardPhoto(hazard=hazard, stage=stage))
 
 
 def _url(hazard: Hazard) -> str:
@@ -96,7 +83,7 @@ def report_hazard(actor, *, place: OrgUnit, kind: str, description: str, locatio
         raise SafetyError(_("The date cannot be in the future."), field="found_on")
     if source is not None and not covers(actor, source.path):
         raise SafetyError(_("This hazard source is outside your data scope."), field="source")
-    files = _photos(photos)
+    files = checked_photos(photos, SafetyError)
     hazard = Hazard(place=place, kind=kind, description=description.strip(), location=(location or "").strip()[:200],
                     found_on=found_on, found_by=_actor(actor), source=source, drill=drill)
     hazard.number = f"YH{found_on.year}-{next_value(f'hazard:{found_on.year}'):06d}"
@@ -140,7 +127,7 @@ def fix_hazard(hazard: Hazard, actor, *, note: str, fixed_on: date | None = None
         raise SafetyError(_("The date cannot be in the future."), field="fixed_on")
     if fixed_on < hazard.found_on:
         raise SafetyError(_("The fix cannot be before the hazard was found."), field="fixed_on")
-    files = _photos(photos)
+    files = checked_photos(photos, SafetyError)
     before = hazard.status
     hazard.status = HazardStatus.FIXED
     hazard.fixed_on, hazard.fixed_by, hazard.fix_note = fixed_on, _actor(actor), note.strip()

@@ -137,23 +137,15 @@ def release(wish: Wish, actor, *, note: str = "") -> Wish:
 @transaction.atomic
 def fulfil(wish: Wish, actor, *, note: str, photos=()) -> Wish:
     """The claimer reports the wish fulfilled, with a note and photos as proof."""
-    from django.core.exceptions import ValidationError
+    from cases.photos import checked_photos, save_photos
 
-    from cases.photos import process_photos
-
-    try:
-        files = process_photos(photos)
-    except ValidationError as error:
-        raise WishError(" ".join(error.messages), field="photos") from error
+    files = checked_photos(photos, WishError)
     if not (note or "").strip():
         raise WishError(_("Say how the wish was fulfilled."), field="note")
     wish = _locked(wish, "fulfil")
     if not (is_claimer(actor, wish) or sees_beneficiary(actor, wish)):
         raise WishForbidden(_("Only the claimer may report the wish fulfilled."), field="status")
-    for content in files:
-        photo = WishPhoto(wish=wish, uploaded_by=actor)
-        photo.image.save(content.name, content, save=False)
-        photo.save()
+    save_photos(files, lambda: WishPhoto(wish=wish, uploaded_by=actor))
     old = _move(wish, "fulfil")
     wish.fulfilled_at, wish.fulfil_note = timezone.now(), note.strip()
     wish.save(update_fields=["status", "fulfilled_at", "fulfil_note", "updated"])

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, covers, get_visible_or_404
+from cases.photos import stream_image
 from core.privacy import id_hash, normalize_id_number
 
 from . import actions, privacy
@@ -187,8 +188,4 @@ def wish_action(request, pk, name):
 @login_required
 def wish_photo(request, pk, photo_pk):
     wish = _wish(request, pk)
-    photo = get_object_or_404(WishPhoto, pk=photo_pk, wish=wish)
-    try:
-        return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404 from error
+    return stream_image(get_object_or_404(WishPhoto, pk=photo_pk, wish=wish).image)

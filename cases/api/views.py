@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -28,6 +27,7 @@ from rest_framework.throttling import AnonRateThrottle
 from accounts.scope import get_visible_or_404
 from cases import actions, figures, workflow
 from cases.models import Case, CasePhoto, Category, DutyAssignment
+from cases.photos import stream_image
 from jiceng.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from places.models import Level, OrgUnit
 
@@ -168,11 +168,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         photo = CasePhoto.objects.filter(case=case, pk=photo_id).first()
         if photo is None:
             raise NotFound()
-        try:
-            image = photo.image.open("rb")
-        except (FileNotFoundError, ValueError) as exc:
-            raise NotFound() from exc
-        response = FileResponse(image, content_type="image/jpeg")
+        response = stream_image(photo.image)  # a missing file is a 404 (the API handler answers it)
         response["Cache-Control"] = "private, max-age=86400"
         return response
 
