@@ -62,8 +62,6 @@ def award(user, *, reason: str, points: int | None = None, rule: str | Rule | No
         points = round(rule.points * Decimal(str(hours or 0))) if rule.per_hour else rule.points
     if points <= 0:
         raise PointsError(_("Points given must be more than zero."), field="points")
-    if source and Entry.objects.filter(account__user=user, source=source).exists():
-        raise PointsError(_("These points were already given."), field="source")
     return _entry(account_of(user), EntryKind.EARN, int(points), reason=reason, actor=actor, rule=rule,
                   source=source)
 
