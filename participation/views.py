@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, covers, get_visible_or_404, scope_q
-from core.pages import query_without_page
+from core.pages import put_error, query_without_page
 from places.models import Level, OrgUnit
 
 from . import actions, forms
@@ -56,10 +56,6 @@ EVENT_LABELS = {
     "refer_to_case": gettext_lazy("Handed to a department as a case"),
     "hide_comment": gettext_lazy("Comment hidden"),
 }
-
-
-def _put_error(form, error: ParticipationError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _is_staff_of(user, model, path: str) -> bool:
@@ -114,7 +110,7 @@ def proposal_create(request):
                                        scope_kind=data["scope_kind"], building=data.get("building", ""),
                                        proposer_kind=data.get("proposer_kind"))
         except ParticipationError as error:
-            _put_error(form, error)
+            put_error(form, error)
         else:
             messages.success(request, _("Proposal %(number)s submitted.") % {"number": proposal.number})
             return redirect("participation:detail", pk=proposal.pk)
@@ -149,7 +145,7 @@ def proposal_detail(request, pk):
                     actions.cast_vote(proposal, user, choice=form.cleaned_data["choice"])
                     messages.success(request, _("Your vote has been recorded."))
             except ParticipationError as error:
-                _put_error(form, error)
+                put_error(form, error)
             else:
                 return redirect("participation:detail", pk=proposal.pk)
         status = 400
@@ -226,7 +222,7 @@ def proposal_action(request, pk, name):
             else:
                 getattr(actions, name)(proposal, user, **data)
         except ParticipationError as error:
-            _put_error(form, error)
+            put_error(form, error)
         else:
             messages.success(request, _("Done: %(step)s.") % {"step": TRANSITIONS[name].label})
             return redirect("participation:detail", pk=proposal.pk)
@@ -260,7 +256,7 @@ def survey_create(request):
         try:
             survey = actions.create_survey(user, **form.cleaned_data)
         except ParticipationError as error:
-            _put_error(form, error)
+            put_error(form, error)
         else:
             messages.success(request, _("Survey created: add its questions, then open it."))
             return redirect("participation:survey", pk=survey.pk)
@@ -348,7 +344,7 @@ def survey_action(request, pk, name):
             else:
                 actions.close_survey(survey, user)
         except ParticipationError as error:
-            _put_error(form, error)
+            put_error(form, error)
         else:
             return redirect("participation:survey", pk=survey.pk)
     return render(request, "participation/form.html", {
@@ -407,7 +403,7 @@ def fund_record(request, pk):
         try:
             actions.record_fund_entry(user, community=community, **form.cleaned_data)
         except ParticipationError as error:
-            _put_error(form, error)
+            put_error(form, error)
         else:
             messages.success(request, _("Entry recorded."))
             return redirect("participation:fund", pk=community.pk)

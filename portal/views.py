@@ -32,6 +32,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, ancestor_paths, get_visible_or_404
+from core.pages import put_error
 from places.models import OrgUnit
 
 from . import actions
@@ -176,7 +177,7 @@ def errand_new(request):
         try:
             errand = actions.submit_errand(request.user, **form.cleaned_data)
         except ErrandError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            put_error(form, error)
         else:
             messages.success(request, _("Your request %(number)s was sent.") % {"number": errand.number})
             return redirect("portal:errand", pk=errand.pk)
@@ -231,7 +232,7 @@ def errand_action(request, pk, name):
             else:
                 actions.RUN[name](errand, request.user, **form.cleaned_data)
         except ErrandError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            put_error(form, error)
         else:
             messages.success(request, _("Done: %(step)s.") % {"step": transition.label})
             return redirect("portal:errand", pk=errand.pk)
@@ -303,7 +304,7 @@ def service_edit(request, pk=None):
         try:
             actions.save_service_item(request.user, form.save(commit=False))
         except ErrandError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            put_error(form, error)
         else:
             messages.success(request, _("The service item was saved."))
             return redirect("portal:services")

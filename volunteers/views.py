@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, get_visible_or_404
-from core.pages import form_page, query_without_page, require_permission
+from core.pages import form_page, put_error, query_without_page, require_permission
 
 from . import actions, forms
 from .actions import VolunteerError
@@ -38,10 +38,6 @@ from .models import (
 
 PAGE_SIZE = 25
 TAKEN = (SignUpStatus.CONFIRMED, SignUpStatus.ATTENDED)
-
-
-def _put_error(form, error: VolunteerError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _my_volunteer(user) -> Volunteer | None:
@@ -236,7 +232,7 @@ def mine(request):
                 actions.update_volunteer(me, **form.cleaned_data)
                 messages.success(request, _("Saved."))
         except VolunteerError as error:
-            _put_error(form, error)
+            put_error(form, error)
         else:
             return redirect("volunteers:mine")
     signups = []
@@ -407,7 +403,7 @@ def project_detail(request, pk):
                     actions.report_progress(project, user, **form.cleaned_data)
                     messages.success(request, _("Progress recorded."))
             except VolunteerError as error:
-                _put_error(form, error)
+                put_error(form, error)
             else:
                 return redirect("volunteers:project", pk=project.pk)
     summary = project.ratings.aggregate(avg=Avg("score"), n=Count("id"))

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.permissions import has_model_permission
 from accounts.scope import CHANGE, VIEW, covers, get_visible_or_404
 from cases.photos import stream_image
+from core.pages import put_error
 from core.privacy import id_hash, normalize_id_number
 
 from . import actions, privacy
@@ -94,10 +95,6 @@ def _find_resident(user, who: str, place):
     return found[0]
 
 
-def _apply_error(form, error: WishError):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def wish_post(request):
@@ -110,7 +107,7 @@ def wish_post(request):
             data["beneficiary"] = _find_resident(request.user, who, data["place"])
             wish = actions.post_wish(request.user, **data)
         except WishError as error:
-            _apply_error(form, error)
+            put_error(form, error)
         else:
             messages.success(request, _("The wish was posted."))
             return redirect("wishes:detail", pk=wish.pk)
@@ -173,7 +170,7 @@ def wish_action(request, pk, name):
         try:
             getattr(actions, name)(wish, request.user, **data)
         except WishError as error:
-            _apply_error(form, error)
+            put_error(form, error)
         else:
             messages.success(request, _("Done: %(step)s.") % {"step": TRANSITIONS[name].label})
             return redirect("wishes:detail", pk=wish.pk)
