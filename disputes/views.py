@@ -177,19 +177,16 @@ def dispute_action(request, pk, name):
         form.add_error(None, _("This cannot be done while the dispute is “%(status)s”.")
                        % {"status": dispute.get_status_display()})
 
-    def run(data):
-        if data.get("prevented_people", 0) is None:
-            del data["prevented_people"]
-        return action(dispute, request.user, **data)
-
     def next_url(_result):
         if Dispute.objects.visible_to(request.user).filter(pk=dispute.pk).exists():
             return reverse("disputes:detail", args=[dispute.pk])
         return reverse("disputes:list")
 
-    return form_page(request, form, run, done=done, next_url=next_url, template="disputes/form.html", context={
-        "dispute": dispute, "title": transition.label, "submit": transition.label,
-        "danger": name in ("end_unsettled", "withdraw"), "back": reverse("disputes:detail", args=[dispute.pk])})
+    return form_page(request, form, lambda data: action(dispute, request.user, **data), done=done,
+                     next_url=next_url, template="disputes/form.html", context={
+                         "dispute": dispute, "title": transition.label, "submit": transition.label,
+                         "danger": name in ("end_unsettled", "withdraw"),
+                         "back": reverse("disputes:detail", args=[dispute.pk])})
 
 
 DOCUMENT_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
