@@ -9,7 +9,7 @@ from accounts.models import Role
 from core.demo import DemoContext, demo_step
 
 from . import actions
-from .models import Entry, EntryKind, Item, Rule
+from .models import Item, Rule
 
 # name, points, stock: the items communities really stock (daily necessities, services)
 SHOP = [("洗衣液", 30, 40), ("大米（5公斤）", 80, 20), ("食用油", 60, 20), ("毛巾", 20, 60), ("雨伞", 40, 15),
@@ -27,24 +27,11 @@ def make_points(ctx: DemoContext) -> None:
                 items.append(Item(place=place, path=place.path, name=name, cost=cost, stock=stock))
     Item.objects.bulk_create(items)
     ctx.count(gettext("shop items"), len(items))
-    # Good deeds of the residents, written in bulk the way ``actions.award`` writes them: each account's
-    # balance is the sum of its entries (``manage.py points_audit`` checks).
+    # Good deeds of the residents, written in bulk (each account's balance stays the sum of its entries).
     rule = Rule.objects.get(code="good_deed")
-    entries = []
-    for user in ctx.users.get(Role.RESIDENT_USER, []):
-        count = int(rng.integers(0, 3))
-        if not count:
-            continue
-        account = actions.account_of(user)
-        for _ in range(count):
-            account.balance += rule.points
-            account.earned += rule.points
-            entries.append(Entry(account=account, path=account.path, kind=EntryKind.EARN, delta=rule.points,
-                                 balance_after=account.balance, rule=rule,
-                                 reason=DEEDS[int(rng.integers(len(DEEDS)))]))
-        account.save(update_fields=["balance", "earned"])
-    Entry.objects.bulk_create(entries)
-    ctx.count(gettext("good deeds rewarded"), len(entries))
+    deeds = [(user.pk, rule.points, DEEDS[int(rng.integers(len(DEEDS)))], rule, "", None)
+             for user in ctx.users.get(Role.RESIDENT_USER, []) for _ in range(int(rng.integers(0, 3)))]
+    ctx.count(gettext("good deeds rewarded"), actions.award_in_bulk(deeds))
     # The named volunteer has redeemed an item, not yet collected.
     named = ctx.named.get("volunteer")
     if named is not None and named.org_unit_id:

@@ -248,26 +248,14 @@ def make_volunteers(ctx: DemoContext) -> None:
 def _award_points(signups: list[SignUp]) -> int:
     """Points for confirmed hours, written in bulk like ``points.actions.award`` would (one entry per sign-up,
     source ``volunteers.signup:<id>``), with the accounts' balances."""
-    from points.models import Account, Entry, EntryKind, Rule
+    from points.actions import award_in_bulk
+    from points.models import Rule
 
     rule = Rule.objects.filter(code="service_hour", is_active=True).first()
     if rule is None or not signups:
         return 0
-    users = {s.volunteer.user_id: s.volunteer for s in signups}
-    existing = {a.user_id: a for a in Account.objects.filter(user_id__in=users)}
-    new = [Account(user_id=uid, path=v.path) for uid, v in users.items() if uid not in existing]
-    Account.objects.bulk_create(new, batch_size=1000)
-    accounts = {**existing, **{a.user_id: a for a in new}}
-    entries = []
-    for signup in sorted(signups, key=lambda s: s.hours_confirmed_at):
-        account = accounts[signup.volunteer.user_id]
-        points = round(rule.points * signup.hours) if rule.per_hour else rule.points
-        account.balance += points
-        account.earned += points
-        entries.append(Entry(account=account, path=account.path, kind=EntryKind.EARN, delta=points,
-                             balance_after=account.balance, rule=rule, source=f"volunteers.signup:{signup.pk}",
-                             reason=f"志愿服务：{signup.activity.title}，{signup.hours}小时",
-                             actor_id=signup.hours_confirmed_by_id))
-    Entry.objects.bulk_create(entries, batch_size=1000)
-    Account.objects.bulk_update(list(accounts.values()), ["balance", "earned"], batch_size=1000)
-    return len(entries)
+    return award_in_bulk(
+        (signup.volunteer.user_id, round(rule.points * signup.hours) if rule.per_hour else rule.points,
+         f"志愿服务：{signup.activity.title}，{signup.hours}小时", rule, f"volunteers.signup:{signup.pk}",
+         signup.hours_confirmed_by_id)
+        for signup in sorted(signups, key=lambda s: s.hours_confirmed_at))
