@@ -100,9 +100,35 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # scores and answer rectification items; leaders read everything of their scope.
     **{label: {Role.ADMIN: WRITE, Role.INSPECTOR: WRITE, Role.LEADER: READ, Role.DISPATCHER: READ,
                Role.COMMUNITY_STAFF: READ}
-       for label in ("assessment.system", "assessment.period", "assessment.score")},
+       for label in ("assessment.system", "assessment.period")},
+    # Community staff enter their own place's self-assessment (which points who may enter is decided by
+    # ``assessment.actions.score_item``: self by the place's staff, inspection by inspectors outside it).
+    "assessment.score": {Role.ADMIN: WRITE, Role.INSPECTOR: WRITE, Role.LEADER: READ, Role.DISPATCHER: READ,
+                         Role.COMMUNITY_STAFF: WRITE},
+    # Grid workers' reviews (网格员考核): inspectors and administrators rate them; a grid worker reads their
+    # own (``WorkerReview.scope_narrowing``).
+    "assessment.workerreview": {Role.ADMIN: WRITE, Role.INSPECTOR: WRITE, Role.LEADER: READ, Role.DISPATCHER: READ,
+                                Role.COMMUNITY_STAFF: READ, Role.GRID_WORKER: READ},
     "assessment.rectification": {Role.ADMIN: WRITE, Role.INSPECTOR: WRITE, Role.COMMUNITY_STAFF: WRITE,
                                  Role.DISPATCHER: WRITE, Role.LEADER: READ},
+    # Burden register (三减一加强 / 事项准入): departments register what they push down, the governance
+    # centre and administrators review it; communities, leaders and inspectors read (a community sees
+    # the items pushed onto it: ``Pushdown.scope_narrowing``).
+    "taskload.pushdown": {Role.ADMIN: WRITE, Role.DISPATCHER: WRITE, Role.HANDLER: WRITE, Role.COMMUNITY_STAFF: READ,
+                          Role.LEADER: READ, Role.INSPECTOR: READ},
+    # Reports (月报/季报) are aggregates of a place: the desk staff who oversee a scope read them and
+    # generate them on demand; leaders read them; schedules are kept by the same staff.
+    "reports.report": {Role.COMMUNITY_STAFF: WRITE, Role.DISPATCHER: WRITE, Role.INSPECTOR: WRITE,
+                       Role.JUSTICE_OFFICER: READ, Role.LEADER: READ, Role.ADMIN: WRITE},
+    "reports.reportschedule": {Role.COMMUNITY_STAFF: WRITE, Role.DISPATCHER: WRITE, Role.INSPECTOR: READ,
+                               Role.LEADER: READ, Role.ADMIN: WRITE},
+    # The router (智能派单): administrators train it, choose its version and the auto-dispatch threshold;
+    # the governance centre and leaders read how well it does.
+    "intake.routingmodel": {Role.ADMIN: WRITE, Role.DISPATCHER: READ, Role.LEADER: READ, Role.INSPECTOR: READ},
+    # Early warnings (风险预警): the street's governance centre acknowledges, dismisses or resolves them;
+    # leaders, inspectors, the justice office and the communities read those of their scope.
+    "intake.hotspot": {Role.ADMIN: WRITE, Role.DISPATCHER: WRITE, Role.LEADER: READ, Role.INSPECTOR: READ,
+                       Role.JUSTICE_OFFICER: READ, Role.COMMUNITY_STAFF: READ},
     # People: staff see the accounts of their scope; administrators manage them.
     "accounts.user": {
         **dict.fromkeys(STAFF_ROLES, READ),

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Role
+from accounts.scope import EVERYWHERE, covers, scope_paths
 from core.errors import DomainError
 from places.models import OrgUnit
 
@@ -99,11 +101,41 @@ def _points(value, item: Item, name: str) -> Decimal | None:
     return value
 
 
+# Who may enter which points: the self-assessment (自评) is the assessed place's own work, the inspection
+# (检查/考核打分) is supervision from outside it: the two are never entered by the same side.
+SELF_ROLES = (Role.COMMUNITY_STAFF, Role.ADMIN)
+INSPECTION_ROLES = (Role.INSPECTOR, Role.ADMIN)
+
+
+def is_own_staff(actor, place: OrgUnit) -> bool:
+    """Does the actor belong to the assessed place: one of their scope units lies at or under it?"""
+    return any(path != EVERYWHERE and path.startswith(place.path) for path in scope_paths(actor))
+
+
+def may_self_assess(actor, place: OrgUnit) -> bool:
+    """Self-assessment points: the staff (community staff, the place's own administrator) whose scope is
+    the assessed place; a superuser may enter them on the place's behalf."""
+    if actor is None:
+        return False
+    return actor.is_superuser or (actor.role in SELF_ROLES and is_own_staff(actor, place))
+
+
+def may_inspect(actor, place: OrgUnit) -> bool:
+    """Inspection points: inspectors and administrators whose scope covers the place from outside it
+    (never its own staff: supervision is kept apart from the work it checks)."""
+    if actor is None:
+        return False
+    if actor.is_superuser:
+        return True
+    return actor.role in INSPECTION_ROLES and covers(actor, place.path) and not is_own_staff(actor, place)
+
+
 @transaction.atomic
 def score_item(period: Period, place: OrgUnit, item: Item, actor, *, self_points=None, inspection_points=None,
                note: str | None = None, evidence=None) -> Score:
     """Record the self-assessment and/or inspection points of one item for one place, with a note and
-    an evidence file. ``None`` leaves a value as it is."""
+    an evidence file. ``None`` leaves a value as it is. Self-assessment points come from the place's own
+    staff only, inspection points from inspectors outside it only (``may_self_assess``, ``may_inspect``)."""
     period = _open(period)
     if item.category.system_id != period.system_id:
         raise AssessmentError(_("This item is not in the period's system."), field="item")
@@ -111,6 +143,12 @@ def score_item(period: Period, place: OrgUnit, item: Item, actor, *, self_points
         raise AssessmentError(_("This place is not assessed in this period."), field="place")
     self_value = _points(self_points, item, "self_points")
     inspection_value = _points(inspection_points, item, "inspection_points")
+    if self_value is not None and not may_self_assess(actor, place):
+        raise AssessmentError(_("Only the assessed place's own staff enter its self-assessment."),
+                              field="self_points")
+    if inspection_value is not None and not may_inspect(actor, place):
+        raise AssessmentError(_("Inspection points are entered by inspectors outside the assessed place."),
+                              field="inspection_points")
     if item.evidence_required and evidence is None and self_value is not None:
         existing = Score.objects.filter(period=period, place=place, item=item).exclude(evidence="").exists()
         if not existing:
@@ -262,3 +300,134 @@ def recheck_rectification(rectification: Rectification, actor, *, passed: bool, 
     rectification.save(update_fields=["status", "closed_at", "updated"])
     _event(rectification, "recheck_passed" if passed else "recheck_failed", actor, before, note)
     return rectification
+
+
+# --- Building indicator systems (the web editor; the Django admin writes the same rows) --------------
+def _positive(value, name: str) -> Decimal:
+    try:
+        value = Decimal(str(value))
+    except InvalidOperation:
+        raise AssessmentError(_("Enter a number."), field=name) from None
+    if value <= 0:
+        raise AssessmentError(_("Points must be more than 0."), field=name)
+    return value
+
+
+@transaction.atomic
+def save_system(actor, system: System | None = None, *, place: OrgUnit, name: str, total_points,
+                excellent_from, pass_from, target_level: str, description: str = "", is_active: bool = True) -> System:
+    if not name.strip():
+        raise AssessmentError(_("Give the system a name."), field="name")
+    total = _positive(total_points, "total_points")
+    if not (Decimal(0) <= Decimal(str(pass_from)) <= Decimal(str(excellent_from)) <= total):
+        raise AssessmentError(_("Pass ≤ excellent ≤ total points."), field="excellent_from")
+    if place.level not in ("district", "street", "community"):
+        raise AssessmentError(_("A system belongs to a district, a street or a community."), field="place")
+    system = system or System()
+    system.place, system.name, system.description = place, name.strip(), description
+    system.total_points, system.excellent_from, system.pass_from = total, excellent_from, pass_from
+    system.target_level, system.is_active = target_level, is_active
+    system.save()
+    return system
+
+
+def _frozen_scores(items) -> bool:
+    return Score.objects.filter(item__in=items, period__status=PeriodStatus.FROZEN).exists()
+
+
+@transaction.atomic
+def save_category(system: System, category=None, *, name: str, points, order: int = 0):
+    from .models import Category
+
+    if not name.strip():
+        raise AssessmentError(_("Give the category a name."), field="name")
+    category = category or Category(system=system)
+    if category.system_id != system.pk:
+        raise AssessmentError(_("This category is not in the system."), field="name")
+    category.name, category.points, category.order = name.strip(), _positive(points, "points"), order or 0
+    category.save()
+    return category
+
+
+@transaction.atomic
+def delete_category(category) -> None:
+    if _frozen_scores(Item.objects.filter(category=category)):
+        raise AssessmentError(_("Its items were scored in a frozen period: it stays."), field=None)
+    category.delete()
+
+
+def validate_params(formula: str, params: dict) -> dict:
+    """The parameters of a formula item, checked (``AssessmentError`` names the parameter at fault)."""
+    if formula not in formulas.FORMULAS:
+        raise AssessmentError(_("Pick a formula from the list."), field="formula")
+    allowed = set(formulas.FORMULAS[formula].parameters) | {"if_none"}
+    clean: dict = {}
+    for name, value in params.items():
+        if value is None or value == "" or value is False:
+            continue
+        if name not in allowed:
+            raise AssessmentError(_("This formula takes no such parameter."), field=name)
+        clean[name] = value
+    mapping = clean.get("mapping", "linear")
+    if mapping not in formulas.MAPPINGS:
+        raise AssessmentError(_("Pick a mapping from the list."), field="mapping")
+    for name in ("p_full", "p_zero"):
+        if name in clean:
+            try:
+                clean[name] = float(clean[name])
+            except (TypeError, ValueError):
+                raise AssessmentError(_("Enter a number."), field=name) from None
+            if not 0 <= clean[name] <= 1:
+                raise AssessmentError(_("A figure goes from 0 to 1."), field=name)
+    if mapping == "thresholds":
+        if "p_full" not in clean:
+            raise AssessmentError(_("Give the figure from which the item gets full points."), field="p_full")
+        if clean.get("p_zero", 0) >= clean["p_full"]:
+            raise AssessmentError(_("The zero threshold must be below the full-points threshold."), field="p_zero")
+    if "target" in formulas.FORMULAS[formula].parameters:
+        try:
+            clean["target"] = float(clean.get("target", 0))
+        except (TypeError, ValueError):
+            raise AssessmentError(_("Enter a number."), field="target") from None
+        if clean["target"] <= 0:
+            raise AssessmentError(_("This formula needs a target above 0."), field="target")
+    if clean.get("if_none", "full") not in ("full", "zero"):
+        raise AssessmentError(_("Pick full or zero."), field="if_none")
+    if "inverse" in clean:
+        clean["inverse"] = True
+    return clean
+
+
+@transaction.atomic
+def save_item(category, item: Item | None = None, *, name: str, points, method: str, formula: str = "",
+              params: dict | None = None, order: int = 0, is_veto: bool = False, evidence_required: bool = False,
+              standard: str = "") -> Item:
+    """Add or change an item: scored by a formula from the list (its parameters checked) or manually."""
+    if not name.strip():
+        raise AssessmentError(_("Give the item a name."), field="name")
+    value = _positive(points, "points")
+    if method == ItemMethod.FORMULA:
+        params = validate_params(formula, params or {})
+    elif method == ItemMethod.MANUAL:
+        formula, params = "", {}
+    else:
+        raise AssessmentError(_("Pick a scoring method."), field="method")
+    item = item or Item(category=category)
+    item.category = category
+    item.name, item.points, item.method, item.formula, item.params = name.strip(), value, method, formula, params
+    item.order, item.is_veto, item.evidence_required, item.standard = order or 0, is_veto, evidence_required, standard
+    item.save()
+    return item
+
+
+@transaction.atomic
+def delete_item(item: Item) -> None:
+    if _frozen_scores([item]):
+        raise AssessmentError(_("This item was scored in a frozen period: it stays."), field=None)
+    item.delete()
+
+
+def total_mismatch(system: System) -> Decimal | None:
+    """The categories' total when it differs from the system's total points (a warning, not a block)."""
+    total = sum((c.points for c in system.categories.all()), Decimal(0))
+    return None if total == system.total_points else total

@@ -2,10 +2,12 @@
 1,000 points, excellent ≥ 900, pass ≥ 800, 2 one-vote-veto items), most items scored by formula from the
 demo data; this year's period at every street, computed, with some manual self-assessment and
 inspection scores; last year's period, computed and frozen; a few rectifications of the weakest
-communities. Deterministic (its own random stream) and quick."""
+communities; this year's grid workers' reviews (work counted, skills for some, a few residents sampled
+and asked). Deterministic (its own random stream) and quick."""
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,8 +17,11 @@ from accounts.models import Role
 from accounts.scope import users_covering
 from core.demo import DemoContext, demo_step
 
-from . import actions
-from .models import Category, Item, Period, Score, System
+from . import actions, workers
+from .models import Category, Item, Period, Score, System, WorkerReview
+
+# Grid workers per street whose skills are scored and residents sampled (the rest are only counted).
+REVIEWED_WORKERS = 8
 
 T90 = {"mapping": "thresholds", "p_full": 0.9, "p_zero": 0.5}
 T80 = {"mapping": "thresholds", "p_full": 0.8, "p_zero": 0.4}
@@ -76,7 +81,28 @@ def _manual_scores(period: Period, rng, inspector) -> None:
         score.save(update_fields=["self_points", "inspection_points", "scored_by"])
 
 
-@demo_step("assessment", order=810, flush=("assessment.RectificationEvent", "assessment.Rectification",
+def _worker_reviews(period: Period, rng, inspector) -> int:
+    """Count every grid worker's work; score the skills of a few and sample residents they served."""
+    workers.count_work(period, inspector)
+    if inspector is None:
+        return 0
+    rng = random.Random(int(rng.integers(1 << 31)))  # draw_sample takes a random.Random
+    rated = 0
+    for review in WorkerReview.objects.filter(period=period).select_related("worker", "place")[:REVIEWED_WORKERS]:
+        if not actions.may_inspect(inspector, review.place):
+            continue
+        workers.set_skills(review, inspector, points=rng.choice([6, 7, 8, 8, 9, 10]),
+                           note="参加年度网格员培训并考核合格")
+        for sample in workers.draw_sample(period, review.worker, size=3, rng=rng, actor=inspector):
+            if rng.random() < 0.8:
+                workers.record_rating(sample, inspector, rating=rng.choice([3, 4, 4, 5, 5, 5]), note="电话回访")
+                rated += 1
+    return rated
+
+
+@demo_step("assessment", order=810, flush=("assessment.WorkerReviewEvent", "assessment.SatisfactionSample",
+                                           "assessment.WorkerReview", "assessment.RectificationEvent",
+                                           "assessment.Rectification",
                                            "assessment.Score", "assessment.Period", "assessment.Item",
                                            "assessment.Category", "assessment.System"))
 def make_assessment(ctx: DemoContext) -> None:
@@ -89,6 +115,7 @@ def make_assessment(ctx: DemoContext) -> None:
     system = _make_system(ctx.district)
     periods = 0
     rectifications = 0
+    ratings = 0
     for street in ctx.streets:
         last = actions.open_period(system, place=street, name=f"{today.year - 1}年度{street.name}社区考核",
                                    start=date(today.year - 1, 1, 1), end=date(today.year - 1, 12, 31))
@@ -99,6 +126,7 @@ def make_assessment(ctx: DemoContext) -> None:
                                       start=date(today.year, 1, 1), end=date(today.year, 12, 31))
         actions.compute_period(current)
         _manual_scores(current, rng, inspector)
+        ratings += _worker_reviews(current, rng, inspector)
         periods += 2
         # The two weakest communities of the street get a rectification of their weakest item.
         for result in actions.ranking(current)[-2:]:
@@ -117,3 +145,4 @@ def make_assessment(ctx: DemoContext) -> None:
                     actions.recheck_rectification(rectification, inspector, passed=True, note="复查合格。")
     ctx.count(gettext("assessment periods"), periods)
     ctx.count(gettext("rectifications"), rectifications)
+    ctx.count(gettext("satisfaction answers of grid workers' residents"), ratings)

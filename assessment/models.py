@@ -230,3 +230,78 @@ class RectificationEvent(StatusEvent):
     class Meta(StatusEvent.Meta):
         verbose_name = _("rectification event")
         verbose_name_plural = _("rectification events")
+
+
+# --- Grid workers' reviews (网格员考核) --------------------------------------------------------------
+class WorkerReview(AtPlace):
+    """One grid worker in one period: the work done (counted from the platform when the period's workers
+    are computed), the skills points given by the inspector, and residents' satisfaction sampled at random
+    among those served (``SatisfactionSample``). Its place is the worker's grid. The score is derived in
+    ``assessment.workers`` (weights documented there)."""
+
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.CASCADE,
+                               related_name="worker_reviews")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("grid worker"), on_delete=models.PROTECT,
+                               related_name="assessment_reviews")
+    cases_reported = models.PositiveIntegerField(_("cases reported"), default=0)
+    visits = models.PositiveIntegerField(_("care visits"), default=0)
+    hazards = models.PositiveIntegerField(_("hazards found"), default=0)
+    disputes = models.PositiveIntegerField(_("disputes registered"), default=0)
+    screening_reports = models.PositiveIntegerField(_("screening reports"), default=0)
+    counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
+    skills_points = models.DecimalField(_("skills"), max_digits=5, decimal_places=2, null=True, blank=True)
+    skills_note = models.TextField(_("skills note"), blank=True,
+                                   help_text=_("Training attended, certificates, tests passed."))
+
+    class Meta:
+        verbose_name = _("grid worker review")
+        verbose_name_plural = _("grid worker reviews")
+        ordering = ["period", "path", "worker"]
+        constraints = [models.UniqueConstraint(fields=["period", "worker"], name="assessment_one_review")]
+
+    def __str__(self):
+        return f"{self.period} {self.worker}"
+
+    @classmethod
+    def scope_narrowing(cls, user):
+        """A grid worker reads their own review only."""
+        from accounts.models import Role
+
+        if user.role == Role.GRID_WORKER:
+            return models.Q(worker_id=user.pk)
+        return None
+
+
+class SatisfactionSample(models.Model):
+    """A resident served by the worker, drawn at random (by a case of the worker's grid), to be asked how
+    satisfied they are; ``rating`` stays empty until the answer is recorded."""
+
+    review = models.ForeignKey(WorkerReview, verbose_name=_("review"), on_delete=models.CASCADE,
+                               related_name="samples")
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), null=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    resident_name = models.CharField(_("resident"), max_length=64, blank=True)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("asked by"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True,
+                                              choices=[(n, str(n)) for n in range(1, 6)])
+    note = models.TextField(_("note"), blank=True)
+    drawn_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("satisfaction sample")
+        verbose_name_plural = _("satisfaction samples")
+        ordering = ["review", "id"]
+        constraints = [models.UniqueConstraint(fields=["review", "case"], name="assessment_sample_once")]
+
+    def __str__(self):
+        return f"{self.review_id} {self.case_id}"
+
+
+class WorkerReviewEvent(StatusEvent):
+    review = models.ForeignKey(WorkerReview, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("grid worker review event")
+        verbose_name_plural = _("grid worker review events")

@@ -13,18 +13,10 @@ filter, a text search and a deep page. Prints p50/p95 per view and overall. Targ
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
-import re
-import subprocess
-import sys
-import time
-import urllib.parse
-import urllib.request
 
-from server import DEFAULT_URL, PYTHON, ROOT, Server, env_for, manage, percentile, prepare_database
+from server import DEFAULT_URL, Server, manage, percentile, prepare_archive, sign_in, time_requests
 
 TARGET_P95_MS = 300
-PASSWORD = "Jiceng-demo-2026"
 
 
 def views(street_id: str, community_id: str) -> dict[str, str]:
@@ -39,19 +31,6 @@ def views(street_id: str, community_id: str) -> dict[str, str]:
     }
 
 
-def sign_in(base: str, username: str):
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(base + "/accounts/login/").read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token})
-    request = urllib.request.Request(base + "/accounts/login/", data=data.encode(), headers={"Referer": base + "/"})
-    opener.open(request).read()
-    if not any(cookie.name == "sessionid" for cookie in jar):
-        sys.exit(f"could not sign in as {username}")
-    return opener
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=DEFAULT_URL)
@@ -64,13 +43,7 @@ def main():
     args = parser.parse_args()
 
     if args.prepare:
-        prepare_database(args.database_url, args.scale)
-        started = time.perf_counter()
-        subprocess.run([PYTHON, "bench/make_cases.py", "--cases", str(args.cases)], cwd=ROOT, check=True,
-                       env=env_for(args.database_url))
-        manage(args.database_url, "shell", "-c", "from django.db import connection; "
-               "connection.cursor().execute('VACUUM ANALYZE')")
-        print(f"added {args.cases:,} cases in {time.perf_counter() - started:.0f} s")
+        prepare_archive(args.database_url, args.scale, args.cases)
 
     ids = manage(args.database_url, "shell", "-c",
                  "from places.models import OrgUnit; from cases.models import Case; "
@@ -80,20 +53,9 @@ def main():
     street_id, community_id, total = ids[ids.index("IDS"):].split()[1:4]
     print(f"cases in the database: {int(total):,}")
 
-    timings: dict[str, list[float]] = {}
     with Server(args.database_url, args.workers) as server:
         opener = sign_in(server.base, args.user)
-        targets = views(street_id, community_id)
-        for path in targets.values():  # warm up
-            opener.open(server.base + path).read()
-        for _ in range(args.requests):
-            for name, path in targets.items():
-                started = time.perf_counter()
-                response = opener.open(server.base + path)
-                response.read()
-                timings.setdefault(name, []).append(time.perf_counter() - started)
-                if response.status != 200:
-                    sys.exit(f"{path}: HTTP {response.status}")
+        timings = time_requests(opener, server.base, views(street_id, community_id), args.requests)
 
     overall = [t for values in timings.values() for t in values]
     print(f"{'view':<22} {'p50 ms':>8} {'p95 ms':>8}")

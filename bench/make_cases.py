@@ -44,6 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HOUR = 3600.0
+ADDRESS_SLOT = "〔地址〕"  # where a composed text names the address, filled per case
 
 # States: share among the closed (times 1 - open share) and among the open (times the open share).
 CLOSED_STATES = {"evaluated": 0.50, "closed": 0.42, "rejected": 0.08}
@@ -126,7 +127,8 @@ class World:
         import numpy as np
 
         from accounts.models import Role, User
-        from cases.demo import CATEGORY_WEIGHTS, RESULTS, TEXTS
+        from cases.demo import CATEGORY_WEIGHTS, RESULTS
+        from cases.demo_texts import compose
         from cases.models import Category
         from core.demo import random_points_in
         from places.geo import to_shape
@@ -155,7 +157,8 @@ class World:
         # Step limits per category (hours; the demo's categories count working hours).
         self.limits = {step: np.array([c.limit(step)[0] for c in self.categories])
                        for step in ("register", "dispatch", "handle", "verify")}
-        self.texts = [TEXTS.get(code, [(found[code].name, "{addr}" + found[code].name)]) for code in codes]
+        # 24 wordings per class, the address left as a slot filled per case.
+        self.texts = [[compose(code, rng, ADDRESS_SLOT, found[code].name) for _ in range(24)] for code in codes]
         self.results = [RESULTS.get(code, ["已现场处置完毕。"])[0] for code in codes]
         groups = defaultdict(list)
         self.names = {}
@@ -271,7 +274,6 @@ class Archive:
         extension = rng.random(n) < 0.03
         variant = rng.integers(0, 1000, n)
         house = rng.integers(1, 120, n)
-        small = rng.integers(2, 9, n)
         phone = rng.integers(0, PHONE_POOL, n)
         codes = tracking_codes(first_index, n, salt)
         columns = {f.attname: [] for f in self.case_fields}
@@ -292,8 +294,8 @@ class Archive:
             row = {
                 "id": None, "number": self.number(reported), "tracking_code": codes[i], "client_id": None,
                 "source": source, "external_id": f"A12345-{first_index + i:08d}" if source == "hotline" else "",
-                "category_id": int(w.category_ids[ci]), "title": title,
-                "description": text.format(addr=address, n=int(small[i])), "urgency": "normal", "address": address,
+                "category_id": int(w.category_ids[ci]), "title": title.replace(ADDRESS_SLOT, address)[:120],
+                "description": text.replace(ADDRESS_SLOT, address), "urgency": "normal", "address": address,
                 "longitude": float(w.lons[gi, spot[i]]), "latitude": float(w.lats[gi, spot[i]]),
                 "grid_id": int(w.grid_ids[gi]), "path": w.grid_paths[gi], "reporter_id": who if who >= 0 else None,
                 "reporter_name": name, "reporter_phone": phone_value, "status": state, "department_id": None,

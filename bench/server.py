@@ -7,11 +7,14 @@ port until the ``with`` block ends. Timings are taken by the client, over loopba
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
@@ -19,6 +22,7 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/jiceng_bench"
+PASSWORD = "Jiceng-demo-2026"  # the demo accounts' password
 
 
 def env_for(database_url: str) -> dict:
@@ -51,6 +55,17 @@ def prepare_database(database_url: str, scale: float) -> None:
     manage(database_url, "migrate", "--noinput", "-v0")
     manage(database_url, "load_demo", "--scale", str(scale))
     print(f"prepared {name}: demo district at scale {scale} in {time.perf_counter() - started:.0f} s")
+
+
+def prepare_archive(database_url: str, scale: float, cases: int) -> None:
+    """``prepare_database``, then ``cases`` archive cases from ``bench/make_cases.py`` and an ANALYZE."""
+    prepare_database(database_url, scale)
+    started = time.perf_counter()
+    subprocess.run([PYTHON, "bench/make_cases.py", "--cases", str(cases)], cwd=ROOT, check=True,
+                   env=env_for(database_url))
+    manage(database_url, "shell", "-c", "from django.db import connection; "
+           "connection.cursor().execute('VACUUM ANALYZE')")
+    print(f"added {cases:,} cases in {time.perf_counter() - started:.0f} s")
 
 
 def free_port() -> int:
@@ -93,3 +108,32 @@ def percentile(values: list[float], share: float) -> float:
         return float("nan")
     index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
     return ordered[index]
+
+
+def sign_in(base: str, username: str):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/accounts/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token})
+    request = urllib.request.Request(base + "/accounts/login/", data=data.encode(), headers={"Referer": base + "/"})
+    opener.open(request).read()
+    if not any(cookie.name == "sessionid" for cookie in jar):
+        sys.exit(f"could not sign in as {username}")
+    return opener
+
+
+def time_requests(opener, base: str, targets: dict[str, str], rounds: int) -> dict[str, list[float]]:
+    """Request every target once to warm up, then ``rounds`` times in turn: seconds per request, by name."""
+    for path in targets.values():
+        opener.open(base + path).read()
+    timings: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for name, path in targets.items():
+            started = time.perf_counter()
+            response = opener.open(base + path)
+            response.read()
+            timings.setdefault(name, []).append(time.perf_counter() - started)
+            if response.status != 200:
+                sys.exit(f"{path}: HTTP {response.status}")
+    return timings

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -46,6 +47,7 @@ from .models import (
     Urgency,
 )
 from .photos import process_photos, save_photos
+from .signals import case_reported
 from .worktime import calendar, deadline_after
 
 
@@ -72,6 +74,17 @@ class StaleCase(CaseError):
 class DuplicateClientId(CaseError):
     code = "duplicate_client_id"
     status = 409
+
+
+# --- The platform acting on its own --------------------------------------------------------------
+@dataclass(frozen=True)
+class SystemActor:
+    """The platform itself taking an action (the router dispatching a case it is sure of): not a user,
+    allowed only the actions it is made with, and named in the timeline."""
+
+    display_name: str
+    actions: frozenset = frozenset()
+    is_authenticated = False
 
 
 # --- Guards beyond role and state ---------------------------------------------------------------
@@ -112,14 +125,15 @@ def handling_user_ids(case: Case) -> set[int]:
 
 def check(case: Case, user, action: str) -> None:
     transition = workflow.TRANSITIONS[action]
-    if not workflow.role_may(user, action):
+    allowed = action in user.actions if isinstance(user, SystemActor) else workflow.role_may(user, action)
+    if not allowed:
         raise NotAllowed(_("Your role may not do this: %(action)s.") % {"action": transition.label})
     if case.status not in transition.sources:
         raise IllegalTransition(
             _("A case that is %(status)s cannot be given this action: %(action)s.")
             % {"status": case.get_status_display(), "action": transition.label}
         )
-    reason = guard_failure(case, user, action)
+    reason = None if isinstance(user, SystemActor) else guard_failure(case, user, action)
     if reason:
         raise NotAllowed(reason)
 
@@ -199,7 +213,7 @@ def record(case: Case, action: str, actor, now: datetime, from_status: str, note
            actor_label: str = "") -> CaseEvent:
     user = actor if getattr(actor, "is_authenticated", False) else None
     return CaseEvent.objects.create(
-        case=case, action=action, actor=user, actor_label=actor_label or (actor.display_name if user else ""),
+        case=case, action=action, actor=user, actor_label=actor_label or getattr(actor, "display_name", ""),
         at=now, from_status=from_status, to_status=case.status, note=note or "", data=data or {},
     )
 
@@ -298,6 +312,7 @@ def report_case(
         # A work order imported after the call is registered (and its dispatch clock started) when it
         # reaches us, not back when the caller rang.
         case = register_case(case, actor, now=max(now, timezone.now()))
+    case_reported.send(sender=Case, case=case)
     return case, True
 
 
@@ -323,6 +338,7 @@ def register_case(case, actor, note: str = "", *, now):
 def reject_case(case, actor, note: str = "", *, now):
     stop_clock(case, now)
     case.closed_at = now
+    tell_followers(case, actor, now, note)
     return note, {}
 
 
@@ -461,6 +477,7 @@ def close_case(case, actor, note: str = "", *, now):
         transaction.on_commit(lambda: notify([reporter], kind=Kind.UPDATE, case=case, url=case_url(case),
                                              title=_("Your report %(number)s is closed: please rate it")
                                              % {"number": case.number}))
+    tell_followers(case, actor, now, case.result or note)
     return note, {}
 
 
@@ -567,6 +584,103 @@ def supervision_recipients(case: Case, note: str = "") -> None:
         on_commit_notify(Role.HANDLER, case, Kind.SUPERVISION, title, departments=[case.department_id], body=note)
     else:
         on_commit_notify(Role.DISPATCHER, case, Kind.SUPERVISION, title, body=note)
+
+
+# --- Duplicates (重复诉求) -------------------------------------------------------------------------
+# A duplicate is merged into its master case: it ends (status ``merged``, final like ``rejected``)
+# and follows the master from then on. The master's timeline records each case merged in; when the
+# master is closed (or rejected), every case merged into it gets an event with the outcome and its
+# reporter a notification. Cases merged into a case that is then merged itself move on to the new
+# master, so a merged case always points at a master that is open or finished, never at another
+# merged case (``follow_master`` still walks a chain, should one exist).
+MERGE_CHAIN_LIMIT = 20
+
+
+def master_not_found() -> str:
+    return _("No case with this number among the cases you can see.")
+
+
+def find_case(value) -> Case:
+    """A case named by its number (or its id), for a form or API field ``master``; not scoped."""
+    if isinstance(value, Case):
+        return value
+    text = str(value if value is not None else "").strip()
+    found = Case.objects.filter(number=text).first() if text else None
+    if found is None and text.isdigit() and len(text) <= 12:
+        found = Case.objects.filter(pk=int(text)).first()
+    if found is None:
+        raise CaseError(master_not_found(), field="master")
+    return found
+
+
+def follow_master(case: Case) -> Case:
+    """The case itself, or the final master of a merged case (walking a chain of merged cases)."""
+    seen = {case.pk}
+    while case.status == Status.MERGED and case.merged_into_id:
+        if case.merged_into_id in seen or len(seen) > MERGE_CHAIN_LIMIT:
+            raise CaseError(_("The cases this one was merged into form a loop."), field="master")
+        seen.add(case.merged_into_id)
+        case = Case.objects.get(pk=case.merged_into_id)
+    return case
+
+
+@case_action("merge")
+def merge_case(case, actor, master, note: str = "", *, now):
+    """Merge this case (a duplicate) into ``master`` (a Case, or its number or id): it ends here and
+    follows the master; the master's timeline records it. Refused (field ``master``): the case itself,
+    a master outside the actor's scope, or one that is not open."""
+    master = follow_master(find_case(master))
+    if master.pk == case.pk:
+        raise CaseError(_("A case cannot be merged into itself."), field="master")
+    if not Case.objects.visible_to(actor).filter(pk=master.pk).exists():
+        raise CaseError(master_not_found(), field="master")
+    # The master is locked too, so that it cannot close between this check and the commit (its closing
+    # tells the cases merged into it, and must see this one).
+    master = Case.objects.select_for_update(of=("self",)).get(pk=master.pk)
+    if not master.is_open:
+        raise CaseError(_("Case %(number)s is %(status)s: merge only into an open case.")
+                        % {"number": master.number, "status": master.get_status_display()}, field="master")
+    handling = case.department_id if case.status == Status.DISPATCHED else None
+    stop_clock(case, now)
+    case.merged_into = master
+    case.closed_at = now
+    case.pending_extension_hours = None
+    # The cases merged into this one follow the new master.
+    moved = list(Case.objects.filter(merged_into=case, status=Status.MERGED).values_list("number", flat=True))
+    if moved:
+        Case.objects.filter(merged_into=case, status=Status.MERGED).update(merged_into=master)
+    record(master, "merged_in", actor, now, master.status, note, {"merged": [case.number, *moved]})
+    if case.reporter_id:
+        reporter, url = case.reporter, case_url(case)
+        title = _("Your report %(number)s concerns the same matter as case %(master)s: it now follows that case, "
+                  "and you will be told its outcome") % {"number": case.number, "master": master.number}
+        transaction.on_commit(lambda: notify([reporter], kind=Kind.UPDATE, case=case, url=url, title=title))
+    if handling:
+        on_commit_notify(Role.HANDLER, case, Kind.UPDATE, _("Case %(number)s was merged into another case: "
+                                                           "%(title)s"), departments=[handling])
+    return note, {"master": master.number}
+
+
+def tell_followers(master: Case, actor, now: datetime, outcome: str = "") -> int:
+    """The master has reached its outcome (closed or rejected): record it on every case merged into
+    it that has not been told yet, and notify their reporters (once the change is committed)."""
+    from django.db.models import Exists, OuterRef
+
+    told = CaseEvent.objects.filter(case=OuterRef("pk"), action="master_outcome")
+    followers = list(Case.objects.filter(merged_into=master, status=Status.MERGED).filter(~Exists(told))
+                     .select_related("reporter").defer("reporter_phone"))
+    status = master.get_status_display()
+    outcome = (outcome or "").strip()
+    for follower in followers:
+        record(follower, "master_outcome", actor, now, follower.status, outcome,
+               {"master": master.number, "master_status": status})
+        if follower.reporter_id and follower.reporter.is_active:
+            title = _("Case %(master)s, which your report %(number)s follows, is %(status)s") % {
+                "master": master.number, "number": follower.number, "status": status}
+            transaction.on_commit(functools.partial(
+                notify, [follower.reporter], kind=Kind.UPDATE, case=follower, url=case_url(follower),
+                title=title, body=outcome))
+    return len(followers)
 
 
 def on_commit_notify(role: str, case: Case, kind: str, title: str, departments: Iterable[int] = (),

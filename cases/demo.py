@@ -41,6 +41,7 @@ from notifications.models import Notification
 from places.models import Department, OrgUnit
 
 from . import actions, workflow
+from .demo_texts import compose
 from .models import (
     OPEN_STATUSES,
     Case,
@@ -76,87 +77,7 @@ CO_DEPARTMENTS = {"0401": ["drainage", "water"], "0404": ["huanwei"], "0502": ["
                   "0301": ["cgzf"], "0601": ["gafj"], "0602": ["cgzf"], "B0401": ["power"]}
 ESCALATION_DEPARTMENTS = ["cgzf", "zjw", "jtw", "gafj", "scjg", "huanwei"]
 
-# Phrasings per minor class: (title, description). {addr} is the address, {n} a small number.
-TEXTS: dict[str, list[tuple[str, str]]] = {
-    "0102": [
-        ("路边暴露垃圾", "{addr}路边堆放生活垃圾约{n}袋，已有异味，招引蚊蝇，请尽快清运。"),
-        ("垃圾桶满溢", "{addr}垃圾桶已满，垃圾散落在桶外地面上，一直没人清理。"),
-        ("绿化带内有垃圾", "{addr}绿化带里有人倾倒装修垃圾和生活垃圾，影响环境。"),
-    ],
-    "0103": [
-        ("积存渣土未清运", "{addr}堆放建筑渣土约{n}立方米，未苫盖，刮风扬尘。"),
-        ("大件垃圾堆放", "{addr}有旧沙发、床垫等大件垃圾堆放多日，占用通道。"),
-    ],
-    "0104": [
-        ("路面不洁", "{addr}路面有大片油污和废弃物，行人经过容易滑倒。"),
-        ("道路保洁不到位", "{addr}人行道落叶和烟头堆积，多日未清扫。"),
-    ],
-    "0101": [
-        ("私搭乱建", "{addr}有住户在院内搭建彩钢板房约{n}平方米，占用公共空间。"),
-        ("违规搭建棚子", "{addr}商户在门前私自搭建遮阳棚，侵占人行道。"),
-    ],
-    "0201": [
-        ("非法小广告", "{addr}墙面、电线杆上张贴大量办证、开锁小广告，影响市容。"),
-        ("墙面喷涂小广告", "{addr}楼道内外被喷涂电话号码类小广告，面积较大。"),
-    ],
-    "0501": [
-        ("无照游商占道经营", "{addr}有流动商贩推车售卖水果，占用人行道，影响通行。"),
-        ("夜间游商摆摊", "{addr}每天傍晚有{n}个摊位摆摊卖小吃，油烟大，垃圾多。"),
-    ],
-    "0502": [
-        ("店外经营", "{addr}商铺将货架摆到店外人行道上经营，行人只能走机动车道。"),
-        ("餐馆占道经营", "{addr}餐馆在门外摆放桌椅{n}张，夜间经营到很晚。"),
-    ],
-    "0504": [
-        ("机动车乱停放", "{addr}有{n}辆机动车长期停在消防通道上，影响通行和消防安全。"),
-        ("车辆占用人行道", "{addr}人行道上停满了车，行人和轮椅无法通过。"),
-        ("胡同口车辆堵路", "{addr}胡同口被车辆堵住，早高峰居民出行困难。"),
-    ],
-    "0505": [
-        ("共享单车乱停放", "{addr}地铁口共享单车堆积，堵塞盲道和出入口。"),
-        ("非机动车堆放", "{addr}楼下电动自行车乱停放，还有飞线充电的情况。"),
-    ],
-    "0602": [
-        ("夜间噪声扰民", "{addr}有商户夜间播放音乐，声音很大，影响居民休息。"),
-        ("广场舞噪声", "{addr}每天晚上广场舞音响声音过大，持续到十点以后。"),
-    ],
-    "0301": [
-        ("施工扰民", "{addr}工地夜间施工，机械噪声很大，居民无法休息。"),
-        ("装修噪声", "{addr}有住户装修在中午和周末施工，噪声扰民。"),
-    ],
-    "0303": [("道路遗撒", "{addr}路面有渣土车遗撒的泥土，长约{n}0米。")],
-    "0306": [("工地扬尘", "{addr}工地未采取降尘措施，大风天扬尘严重。")],
-    "0404": [
-        ("下水道堵塞", "{addr}下水道堵塞，污水漫到路面，气味很大。"),
-        ("污水外溢", "{addr}化粪池污水外溢，流到胡同里。"),
-    ],
-    "0401": [
-        ("路面塌陷", "{addr}路面出现塌陷坑，直径约{n}0厘米，存在安全隐患。"),
-        ("路面破损坑洼", "{addr}路面破损，坑洼积水，非机动车经过容易摔倒。"),
-    ],
-    "0406": [("道路积水", "{addr}雨后路面积水较深，行人无法通行。")],
-    "0108": [("餐饮油烟扰民", "{addr}餐馆油烟直排，没有安装净化设备，熏到楼上住户。")],
-    "0603": [("老鼠出没", "{addr}垃圾站附近老鼠很多，白天也能看到。")],
-    "0601": [("疑似群租房", "{addr}一套两居室住了十几个人，进出人员复杂，存在安全隐患。")],
-    "B0102": [
-        ("污水井盖破损", "{addr}污水井盖破损，有塌陷危险，已临时放了砖头提示。"),
-        ("井盖缺失", "{addr}井盖丢失，井口敞开，夜间非常危险。"),
-        ("井盖松动异响", "{addr}车辆经过时井盖松动，发出很大响声。"),
-    ],
-    "B0101": [("上水井盖破损", "{addr}上水井盖碎裂，需要尽快更换。")],
-    "B0104": [("电力井盖移位", "{addr}电力井盖移位，露出缝隙，存在安全隐患。")],
-    "B0103": [("雨水箅子缺失", "{addr}雨水箅子缺失，容易卡住自行车轮。")],
-    "B0205": [
-        ("路灯不亮", "{addr}路灯连续多天不亮，夜间胡同里很黑。"),
-        ("路灯白天常亮", "{addr}路灯白天一直亮着，浪费电。"),
-    ],
-    "B0203": [("道路护栏损坏", "{addr}道路护栏被撞倒{n}节，倒在机动车道上。")],
-    "B0202": [("交通标志牌倾斜", "{addr}交通标志牌被刮倒，歪向路中。")],
-    "B0401": [("行道树倾斜", "{addr}行道树倾斜严重，树枝压到电线，存在安全隐患。")],
-    "B0302": [("果皮箱损坏", "{addr}果皮箱损坏，箱体脱落，垃圾散落。")],
-    "B0301": [("公共厕所设施损坏", "{addr}公共厕所洗手池漏水、照明损坏。")],
-    "B0601": [("健身器材损坏", "{addr}小区健身器材损坏，有老人差点受伤。")],
-}
+# Titles and descriptions per minor class: demo_texts.compose (pieces combined at random, in the reporter's voice).
 RESULTS: dict[str, list[str]] = {
     "0102": ["已组织清运，现场恢复整洁。", "已清运垃圾并对周边进行冲洗。"],
     "0103": ["渣土已清运完毕，并对责任单位进行了教育。", "大件垃圾已清运。"],
@@ -588,8 +509,6 @@ class Planner:
         source = source or self.sources[rng.choice(len(self.sources), p=self.source_p)]
         category = category or self.categories[rng.choice(len(self.categories), p=self.category_p)]
         address = self.address(grid)
-        title, text = self.pick(TEXTS.get(category.code, [(category.name, "{addr}发现" + category.name + "问题。")]))
-        description = text.format(addr=address, n=int(rng.integers(2, 9)))
         lon, lat = self.ctx.random_point(grid, rng)
         urgent = rng.random() < URGENT.get(category.code, 0.02)
         actor, name, phone, external_id = None, "", "", ""
@@ -600,7 +519,6 @@ class Planner:
                 source = Source.HOTLINE
             else:
                 name, phone = actor.display_name, self.phone(actor)
-                description = "巡查发现：" + description
         if source == Source.RESIDENT:
             residents = [u for u in self.people(Role.RESIDENT_USER, self.communities[grid.parent_id])
                          if u not in self.reporters_excluded]
@@ -611,6 +529,8 @@ class Planner:
                 surname, given = self.names.full()
                 name, phone = surname + given, self.phone()
         when = reported_at or self.report_moment(source)
+        # Written in the reporter's voice: a resident, the hotline's summary, a patrol's or a camera's note.
+        title, description = compose(category.code, rng, address, category.name, voice=source)
         if source == Source.HOTLINE:
             surname = self.names.surname()
             name, phone = surname + self.pick(["先生", "女士"]), self.phone()
@@ -1068,12 +988,61 @@ def make_cases(ctx: DemoContext) -> None:
         last[day] = max(last[day], int(plan.number[-5:]))
     CaseCounter.objects.filter(day__in=list(last)).delete()
     CaseCounter.objects.bulk_create([CaseCounter(day=day, last=n) for day, n in sorted(last.items())])
-    # "Updated" is the last event, not the moment of loading; notices older than two days have been read.
+    merged = report_duplicates(ctx)  # numbered after the counters are set
+    # Notices older than two days have been read.
     lowest = min((case.pk for case in first), default=None)
-    demo_cases = Case.objects.all() if lowest is None else Case.objects.filter(pk__gte=lowest)
-    latest = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-at", "-pk").values("at")[:1]
-    demo_cases.update(updated_at=Subquery(latest))
+    settle_updated(Case.objects.all() if lowest is None else Case.objects.filter(pk__gte=lowest))
     Notification.objects.filter(created__lt=ctx.now - timedelta(days=2), read_at__isnull=True).update(
         read_at=F("created") + timedelta(hours=2))
-    ctx.count(gettext("cases"), len(bulk) + len(scripted))
+    ctx.count(gettext("cases"), len(bulk) + len(scripted) + merged)
     ctx.count(gettext("open cases"), Case.objects.filter(status__in=OPEN_STATUSES).count())
+
+
+def settle_updated(cases) -> None:
+    """A demo case was "updated" at its last event, not at the moment the demo was loaded."""
+    latest = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-at", "-pk").values("at")[:1]
+    cases.update(updated_at=Subquery(latest))
+
+
+DUPLICATE_SHARE = 0.01  # of the open located cases, reported again by someone else and merged (重复诉求)
+
+
+def report_duplicates(ctx: DemoContext) -> int:
+    """Someone else reports the matter of an open case again, a few metres away, in their own words;
+    the dispatcher finds it among the possible duplicates and merges it (through the same actions as
+    people use). Returns how many were merged."""
+    from accounts.scope import users_covering
+
+    rng = ctx.rng("duplicates")
+    names = ChineseNames(rng)
+    masters = list(Case.objects.filter(status__in=(Status.REGISTERED, Status.DISPATCHED, Status.ACCEPTED),
+                                       longitude__isnull=False, reported_at__lt=ctx.now - timedelta(hours=6))
+                   .select_related("category", "grid").order_by("pk"))
+    count = max(2, int(len(masters) * DUPLICATE_SHARE)) if masters else 0
+    chosen = [masters[int(i)] for i in sorted(rng.choice(len(masters), size=min(count, len(masters)),
+                                                          replace=False))] if masters else []
+    merged = 0
+    for master in chosen:
+        dispatcher = users_covering(Role.DISPATCHER, master.grid.path).order_by("username").first()
+        if dispatcher is None:
+            continue
+        # After the master's last step, so that the merge lands at the end of its timeline.
+        last = master.events.order_by("-at").values_list("at", flat=True).first() or master.reported_at
+        reported = last + (ctx.now - last) * float(rng.uniform(0.1, 0.5))
+        title, text = compose(master.category.code, rng, master.address or master.grid.name, master.category.name,
+                              voice=Source.RESIDENT)
+        surname, given = names.full()
+        duplicate, _created = actions.report_case(
+            source=Source.RESIDENT, category=master.category, title=title, description=text,
+            longitude=round(master.longitude + float(rng.normal(0, 0.0001)), 7),
+            latitude=round(master.latitude + float(rng.normal(0, 0.0001)), 7), grid=master.grid,
+            address=master.address, reporter_name=surname + given,
+            reporter_phone="1" + "".join(str(d) for d in rng.integers(0, 10, 10)), now=reported)
+        code = "".join(TRACKING_ALPHABET[i] for i in rng.integers(0, len(TRACKING_ALPHABET), 10))
+        if not Case.objects.filter(tracking_code=code).exists():  # the same seed, the same codes
+            Case.objects.filter(pk=duplicate.pk).update(tracking_code=code)
+        merged_at = min(ctx.now, reported + timedelta(minutes=int(rng.integers(10, 240))))
+        actions.merge_case(duplicate, dispatcher, master, note=gettext("Same matter as case %(number)s.")
+                           % {"number": master.number}, now=merged_at)
+        merged += 1
+    return merged

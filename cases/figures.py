@@ -7,8 +7,10 @@ figures never reach outside a user's scope.
 What each figure counts (the period is ``start <= t < end``; either bound may be left open):
 
 - **inflow**, by the moment of reporting (``reported_at`` in the period): ``reported``; ``registered``
-  (of those, the ones registered, i.e. neither rejected nor still waiting); ``rejected``. So
-  ``reported = registered + rejected + still waiting``.
+  (of those, the ones registered, i.e. neither rejected nor still waiting); ``rejected`` (not taken
+  up as a case of its own: rejected, or merged into another case as a duplicate, whether or not it
+  had been registered first). So ``reported = registered + rejected + still waiting``. A merged case
+  is never open, closed or on time: its master case is.
 - **outflow**, by the moment of closing (``closed_at`` in the period, status closed or evaluated):
   ``closed``; ``closed_on_time`` (no step of the case ever went past its deadline, ``was_overdue``);
   ``reworked`` (sent back by verification at least once); ``returned`` (returned by a department at
@@ -56,7 +58,9 @@ from places.models import LEVEL_DEPTH, Department, Level, OrgUnit
 from .models import OPEN_STATUSES, Category, Status
 
 CLOSED_STATUSES = (Status.CLOSED, Status.EVALUATED)
-GROUPINGS = ("place", "department", "category", "day", "month")
+# Counted as ``rejected``: a duplicate merged into another case was not taken up on its own either.
+NOT_TAKEN_UP = (Status.REJECTED, Status.MERGED)
+GROUPINGS = ("place", "path", "department", "category", "day", "month")
 
 
 @dataclass(frozen=True)
@@ -185,8 +189,8 @@ def _count(condition: Q):
 def _inflow(c: _Conditions) -> dict:
     return {
         "reported": _count(c.reported),
-        "registered": _count(c.reported & Q(registered_at__isnull=False)),
-        "rejected": _count(c.reported & Q(status=Status.REJECTED)),
+        "registered": _count(c.reported & Q(registered_at__isnull=False) & ~Q(status=Status.MERGED)),
+        "rejected": _count(c.reported & Q(status__in=NOT_TAKEN_UP)),
     }
 
 
@@ -224,6 +228,19 @@ def _figures(values: dict) -> Figures:
     return Figures(**counts, handling_seconds=seconds)
 
 
+def flow_aggregates(start: date | datetime | None, end: date | datetime | None) -> tuple[Q, dict, Q, dict]:
+    """What a roll-up stores per day: (the filter of the cases reported in the period, their inflow
+    aggregates, the filter of the cases closed in it, their outflow aggregates). ``figures_from`` turns
+    a row of either (or their sum) back into ``Figures``."""
+    c = _conditions(_moment(start), _moment(end), timezone.now())
+    return c.reported, _inflow(c), c.closed, _outflow(c)
+
+
+def figures_from(values: dict) -> Figures:
+    """``Figures`` from an aggregate row of ``flow_aggregates`` (missing or NULL values count as nothing)."""
+    return _figures(values)
+
+
 # --- The total --------------------------------------------------------------------------------------
 def case_figures(cases_qs: QuerySet, start: date | datetime | None = None, end: date | datetime | None = None,
                  now: datetime | None = None) -> Figures:
@@ -236,6 +253,28 @@ def case_figures(cases_qs: QuerySet, start: date | datetime | None = None, end: 
     return _figures(queryset.aggregate(**_inflow(c), **_outflow(c), **_backlog(c)))
 
 
+def figures_grouped(cases_qs: QuerySet, keys: dict, start: date | datetime | None = None,
+                    end: date | datetime | None = None, now: datetime | None = None,
+                    backlog: bool = True) -> dict[tuple, Figures]:
+    """The figures per combination of the given group keys (name -> field or expression), from one
+    GROUP BY query: {(key values in the order given): Figures}. For callers that add several
+    groupings up themselves (the dashboards: per place, major class and department at once).
+    Without ``backlog`` the overdue open cases are not counted (the caller has them already)."""
+    start, end, now = _moment(start), _moment(end), now or timezone.now()
+    c = _conditions(start, end, now)
+    names = [f"group_{name}" for name in keys]
+    queryset = cases_qs.order_by().annotate(**{f"group_{name}": key for name, key in keys.items()})
+    result: dict[tuple, Figures] = {}
+    # Three queries, each on its own index (reported, closed, open past the deadline), rather than one
+    # over their OR, which the database can only answer by reading every case of the place.
+    parts = [(c.reported, _inflow(c)), (c.closed, _outflow(c))] + ([(c.overdue, _backlog(c))] if backlog else [])
+    for condition, aggregates in parts:
+        for row in queryset.filter(condition).values(*names).annotate(**aggregates).order_by():
+            key = tuple(row[name] for name in names)
+            result[key] = result.get(key, Figures()) + _figures(row)
+    return result
+
+
 # --- Grouped ----------------------------------------------------------------------------------------
 def figures_by(cases_qs: QuerySet, by: str, level: str | None = None, parent: OrgUnit | None = None,
                start: date | datetime | None = None, end: date | datetime | None = None,
@@ -246,6 +285,8 @@ def figures_by(cases_qs: QuerySet, by: str, level: str | None = None, parent: Or
       by the case's path. With ``parent``, every place at that level under it gets a row (zeros
       included); without, only places that have figures. Cases lying above the level (a case
       placed on a community when grouping by grid) gather in a row with key ``None``.
+    - ``by="path"``: per place the cases lie at (the key and the label are the path): for callers that
+      add places up themselves (the dashboards).
     - ``by="department"``: per lead department; cases not (or no longer) dispatched in a row with
       key ``None``.
     - ``by="category"``: per major class of the classification.
@@ -264,6 +305,8 @@ def figures_by(cases_qs: QuerySet, by: str, level: str | None = None, parent: Or
         return _by_time(queryset, c, start, end, by)
     if start is not None or end is not None:
         queryset = queryset.filter(c.any)
+    if by == "path":
+        return [Row(key, key, figures) for key, figures in sorted(_grouped(queryset, F("path"), c).items())]
     if by == "department":
         groups = _grouped(queryset, F("department_id"), c)
         departments = Department.objects.in_bulk([key for key in groups if key is not None])

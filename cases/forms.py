@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.scope import VIEW
 from places.models import Department, OrgUnit
@@ -36,6 +37,7 @@ NOTE_LABELS = {
     "escalate": _("Why it needs a higher level"),
     "report_back": _("Your department's reply"),
     "supervise": _("Supervision notice"),
+    "merge": _("Why it is the same matter"),
 }
 
 
@@ -140,6 +142,11 @@ class ActionForm(forms.Form):
                 department_choices(self.user), label=_("Call in departments"), required=False,
                 widget=forms.CheckboxSelectMultiple)
             self.fields["departments"].label_from_instance = lambda obj: obj.name
+        elif action == "merge":
+            self.fields["master"] = forms.CharField(
+                label=_("Master case number"), max_length=20,
+                help_text=_("The case this one duplicates. This case ends and follows it; its reporter is told "
+                            "the outcome."))
         if action in PHOTO_ACTIONS:
             self.fields["photos"] = PhotosField(label=PHOTO_ACTIONS[action])
 
@@ -160,7 +167,7 @@ class BulkForm(forms.Form):
 
     OPERATIONS = [
         ("dispatch", _("Dispatch")),
-        ("register", _("Register")),
+        ("register", pgettext_lazy("case stage", "Register")),
     ]
     operation = forms.ChoiceField(label=_("Action"), choices=OPERATIONS)
     department = forms.ModelChoiceField(

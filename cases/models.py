@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from encrypted_fields.fields import EncryptedCharField
 
 from accounts.scope import ScopedQuerySet
@@ -31,7 +32,7 @@ class LimitUnit(models.TextChoices):
 class Step(models.TextChoices):
     """The timed steps of a case; each has a limit per category."""
 
-    REGISTER = "register", _("Register")
+    REGISTER = "register", pgettext_lazy("case stage", "Register")
     DISPATCH = "dispatch", _("Dispatch")
     HANDLE = "handle", _("Handle")
     VERIFY = "verify", _("Verify")
@@ -142,11 +143,13 @@ class Status(models.TextChoices):
     VERIFIED = "verified", _("Verified")
     CLOSED = "closed", _("Closed")
     EVALUATED = "evaluated", _("Evaluated")
+    MERGED = "merged", _("Merged")
 
 
 OPEN_STATUSES = (Status.REPORTED, Status.REGISTERED, Status.DISPATCHED, Status.RETURNED, Status.ACCEPTED,
                  Status.SUSPENDED, Status.RESOLVED, Status.VERIFIED)
-FINAL_STATUSES = (Status.REJECTED, Status.CLOSED, Status.EVALUATED)
+# A merged case (a duplicate, 重复诉求) follows its master case: final, like a rejected one.
+FINAL_STATUSES = (Status.REJECTED, Status.CLOSED, Status.EVALUATED, Status.MERGED)
 
 
 class Urgency(models.TextChoices):
@@ -226,6 +229,9 @@ class Case(models.Model):
     escalated_to = models.ForeignKey("places.OrgUnit", verbose_name=_("escalated to"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="escalated_cases")
     result = models.TextField(_("result"), blank=True)
+    # A duplicate merged into another case (status ``merged``) follows that master case.
+    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="merged_cases")
 
     # The running step and its clock. `warn_at`/`deadline` are null when no clock runs (suspended, final).
     step = models.CharField(_("step"), max_length=16, choices=Step.choices, blank=True)
@@ -278,6 +284,14 @@ class Case(models.Model):
             models.Index(fields=["-reported_at", "-id"], name="case_clock_reported",
                          condition=Q(deadline__isnull=False)),
             models.Index(fields=["closed_at"], name="case_closed", condition=Q(closed_at__isnull=False)),
+            # The open cases per place (the dashboards' backlog): only the open rows are indexed.
+            models.Index(fields=["path"], name="case_open_path", condition=Q(status__in=OPEN_STATUSES)),
+            # The open cases by point: the duplicate look-up's bounding box (intake/duplicates.py).
+            models.Index(fields=["latitude", "longitude"], name="case_open_point",
+                         condition=Q(status__in=OPEN_STATUSES, latitude__isnull=False)),
+            # ... and the open cases without a point, per place (a hotline call typed in without one).
+            models.Index(fields=["path"], name="case_open_unlocated",
+                         condition=Q(status__in=OPEN_STATUSES, latitude__isnull=True)),
         ]
 
     def __str__(self):

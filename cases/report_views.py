@@ -250,6 +250,8 @@ STATUS_EXPLAINED = {
     Status.CLOSED: gettext_lazy("The case is closed. Please tell us how satisfied you are."),
     Status.EVALUATED: gettext_lazy("The case is closed and rated. Thank you."),
     Status.REJECTED: gettext_lazy("The report was not taken up as a case. For questions call the 12345 hotline."),
+    Status.MERGED: gettext_lazy("The same matter was reported before: your report is handled together with that "
+                                "case, and you will be told its outcome."),
 }
 # The events a resident sees, in their words. Anything else (supervision, extension, escalation,
 # deadline alerts) stays internal.
@@ -268,16 +270,29 @@ PUBLIC_EVENTS = {
     "close": pgettext_lazy("public timeline", "Closed"),
     "evaluate": pgettext_lazy("public timeline", "Rated by the reporter"),
     "callback": pgettext_lazy("public timeline", "Reporter called back"),
+    "merge": pgettext_lazy("public timeline", "Handled together with an earlier report of the same matter"),
+    "master_outcome": pgettext_lazy("public timeline", "The matter was concluded"),
 }
 
 
 def progress(case: Case) -> list[dict]:
+    if case.status == Status.MERGED and case.merged_into_id:
+        case = master_of(case)  # a merged report moves on with the case it follows
     done = STAGES_DONE.get(case.status, 1)
     rejected = case.status == Status.REJECTED
     return [
         {"label": label, "state": "done" if i < done else ("current" if i == done and not rejected else "todo")}
         for i, label in enumerate(STAGES)
     ]
+
+
+def master_of(case: Case) -> Case:
+    """The case a merged report follows (its final master), with what the public may see of it."""
+    from .actions import follow_master
+
+    master = Case.objects.only("pk", "number", "status", "result", "closed_at", "merged_into_id").get(
+        pk=case.merged_into_id)
+    return follow_master(master)
 
 
 def public_timeline(case: Case) -> list[dict]:
@@ -336,7 +351,18 @@ def track_detail(request, code):
         "timeline": public_timeline(case),
         "show_result": case.status in (Status.CLOSED, Status.EVALUATED) and case.result,
         "rating_form": rating_form,
+        **merged_context(case),
     })
+
+
+def merged_context(case: Case) -> dict:
+    """What the tracking page of a merged report shows of the case it follows: its number, status and,
+    once it is closed, how it was handled (no names, notes or place)."""
+    if case.status != Status.MERGED or not case.merged_into_id:
+        return {}
+    master = master_of(case)
+    return {"master": master, "master_explained": STATUS_EXPLAINED.get(master.status, "") if master.is_open else "",
+            "master_result": master.result if master.status in (Status.CLOSED, Status.EVALUATED) else ""}
 
 
 # --- My reports -----------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role
 from accounts.scope import get_visible_or_404
+from intake.actions import suggestions_for
+from intake.models import RoutingKind
 
 from . import actions, workflow
 from .actions import CaseError, StaleCase
@@ -156,7 +158,8 @@ class Row:
     case: Case
     due: str
     selectable: bool = False
-    suggested: object = None
+    suggested: object = None  # the owner by the duty list
+    learned: list = field(default_factory=list)  # the router's top departments (intake.actions.Suggestion)
 
     @property
     def due_label(self) -> str:
@@ -182,12 +185,14 @@ class CoRow:
 def case_rows(cases, *, suggest: bool = False, selectable: bool = False, now=None) -> list[Row]:
     now = now or timezone.now()
     cases = list(cases)
-    suggestions = owners((case.category, case.grid) for case in cases
-                         if suggest and case.status in SUGGEST_STATUSES)
+    waiting = [case for case in cases if suggest and case.status in SUGGEST_STATUSES]
+    suggestions = owners((case.category, case.grid) for case in waiting)
+    learned = suggestions_for(waiting, kinds=(RoutingKind.DEPARTMENT,))
     rows = []
     for case in cases:
         row = Row(case, case.due_state(now), selectable and case.status in BULK_STATUSES)
         row.suggested = suggestions.get((case.category_id, case.grid_id))
+        row.learned = learned.get(case.pk, {}).get(RoutingKind.DEPARTMENT, [])
         rows.append(row)
     return rows
 
@@ -454,6 +459,9 @@ FACT_LABELS = {
     "satisfaction": gettext_lazy("Satisfaction"),
     "rework": gettext_lazy("Rework no."),
     "source": gettext_lazy("Source"),
+    "master": gettext_lazy("Merged into"),
+    "merged": gettext_lazy("Duplicates merged in"),
+    "master_status": gettext_lazy("Status of the master case"),
 }
 FACTS_HIDDEN = {"callback"}
 
@@ -528,6 +536,7 @@ def detail_context(case: Case, user, bound: ActionForm | None = None) -> dict:
         "photo_groups": [g for g in groups if g["photos"]],
         "co_handlings": list(case.co_handlings.select_related("department", "replied_by").order_by("requested_at")),
         "forms": forms,
+        "learned": suggestions_for([case]).get(case.pk, {}) if any(f.action == "dispatch" for f in forms) else {},
         "open_action": open_action,
         "action_error": action_error,
         "stale": bool(bound is not None and getattr(bound, "stale", False)),
@@ -537,7 +546,21 @@ def detail_context(case: Case, user, bound: ActionForm | None = None) -> dict:
             else None,
         },
         "back_url": home_queue_url(user),
+        **merge_context(case, user),
     }
+
+
+def merge_context(case: Case, user) -> dict:
+    """Duplicates (intake/duplicates.py): the master a merged case follows, the cases merged into this
+    one, and whether the page loads the "possible duplicates" panel (for those who may merge)."""
+    master = None
+    if case.status == Status.MERGED and case.merged_into_id:
+        master = Case.objects.only("pk", "number", "title", "status", "result", "path", "reporter_id",
+                                   "department_id").get(pk=case.merged_into_id)
+        master.visible = Case.objects.visible_to(user).filter(pk=master.pk).exists()
+    merged = list(case.merged_cases.only("pk", "number", "title", "reported_at").order_by("reported_at", "id"))
+    return {"master": master, "merged_cases": merged,
+            "show_duplicates": case.is_open and workflow.role_may(user, "merge")}
 
 
 def render_detail(request, case, *, bound=None, flash="", status=200, partial=False):
@@ -564,6 +587,8 @@ def perform(name: str, case: Case, user, data: dict) -> Case:
     if name == "escalate":
         return actions.escalate_case(case, user, note, to_unit=data.get("to_unit"),
                                      departments=data.get("departments") or (), **options)
+    if name == "merge":
+        return actions.merge_case(case, user, data.get("master"), note, **options)
     functions = {
         "register": actions.register_case, "reject": actions.reject_case, "accept": actions.accept_case,
         "return": actions.return_case, "deny_extension": actions.deny_extension, "suspend": actions.suspend_case,

@@ -33,9 +33,10 @@ def _t(label, sources, target, roles, note_required=False):
 BEFORE_RESOLVED = (Status.REPORTED, Status.REGISTERED, Status.DISPATCHED, Status.RETURNED, Status.ACCEPTED,
                    Status.SUSPENDED)
 D, H, INS = Role.DISPATCHER, Role.HANDLER, Role.INSPECTOR
+MERGE_SOURCES = (Status.REPORTED, Status.REGISTERED, Status.DISPATCHED, Status.RETURNED)
 
 TRANSITIONS: dict[str, Transition] = {
-    "register": _t(_("Register"), [Status.REPORTED], Status.REGISTERED, [D]),
+    "register": _t(pgettext_lazy("case stage", "Register"), [Status.REPORTED], Status.REGISTERED, [D]),
     "reject": _t(_("Reject"), [Status.REPORTED], Status.REJECTED, [D], note_required=True),
     "dispatch": _t(_("Dispatch"), [Status.REGISTERED, Status.RETURNED], Status.DISPATCHED, [D]),
     "accept": _t(_("Accept"), [Status.DISPATCHED], Status.ACCEPTED, [H]),
@@ -56,6 +57,8 @@ TRANSITIONS: dict[str, Transition] = {
                    [Role.GRID_WORKER, Role.COMMUNITY_STAFF, D], note_required=True),
     "report_back": _t(_("Report back"), OPEN_STATUSES, None, [H], note_required=True),
     "supervise": _t(_("Supervision notice"), OPEN_STATUSES, None, [D, Role.LEADER], note_required=True),
+    # A duplicate (重复诉求) follows its master case from then on: see intake/duplicates.py.
+    "merge": _t(_("Merge into another case"), MERGE_SOURCES, Status.MERGED, [D]),
 }
 
 # Actions that are not transitions a person picks from a menu but events the engine records.
@@ -63,6 +66,8 @@ EVENT_LABELS = {
     "report": _("Reported"),
     "overdue_warning": _("Deadline approaching"),
     "overdue": _("Deadline passed"),
+    "merged_in": _("Duplicate merged in"),
+    "master_outcome": _("Outcome of the master case"),
     **{name: t.label for name, t in TRANSITIONS.items()},
 }
 

@@ -722,12 +722,17 @@ def build_demo(
     communities_per_street: int | None = None,
     grids_per_community: tuple[int, int] = GRIDS_PER_COMMUNITY,
     flush: bool = False,
+    through: str | None = None,
     log: Callable[[str], None] = lambda message: None,
 ) -> DemoContext:
-    """Build the demo district into the database (one transaction) and return what was made."""
+    """Build the demo district into the database (one transaction) and return what was made; ``through``
+    names the last step to run (a test of one app's step needs only the steps before it)."""
     options = DemoOptions(seed=seed, scale=scale, streets=streets, communities_per_street=communities_per_street,
                           grids_per_community=grids_per_community)
     steps = discover_steps()
+    if through is not None:
+        last = next(step.order for step in steps if step.name == through)
+        steps = [step for step in steps if step.order <= last]
     ctx = DemoContext(options=options, log=log)
     with transaction.atomic():
         if flush:

@@ -13,6 +13,8 @@ from datetime import date
 from io import BytesIO
 from xml.sax.saxutils import escape
 
+from core.pdf import chinese_body_style
+
 from .models import Agreement, PartyKind, PartySide
 
 # The wording of the statutory form (人民调解协议书, the Ministry of Justice's model text). These are
@@ -222,7 +224,6 @@ def render_docx(blocks: list[Block]) -> bytes:
 
 
 # --- PDF ----------------------------------------------------------------------------------------
-PDF_FONT = "STSong-Light"  # a CID font every PDF reader has: Chinese renders without font files
 
 
 def agreement_pdf(agreement: Agreement) -> bytes:
@@ -238,13 +239,9 @@ def render_pdf(blocks: list[Block], *, author: str = "") -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
-    body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=12, leading=20, wordWrap="CJK")
+    body = chinese_body_style(fontSize=12, leading=20)
     styles = {
         "title": ParagraphStyle("title", parent=body, fontSize=20, leading=30, alignment=TA_CENTER, spaceAfter=12),
         "number": ParagraphStyle("number", parent=body, alignment=TA_RIGHT, spaceAfter=8),

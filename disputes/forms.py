@@ -44,7 +44,7 @@ class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=60,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number, title or party")}))
     status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Open")), ("all", _("Any status")), *Status.choices])
+                               choices=[("", _("Still open")), ("all", _("Any status")), *Status.choices])
     tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("All tiers")), *Tier.choices])
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *DisputeKind.choices])
     grade = forms.ChoiceField(label=_("Grade"), required=False, choices=[("", _("All grades")), *Grade.choices])

@@ -111,6 +111,10 @@ INSTALLED_APPS = [
     "portal",
     "safety",
     "assessment",
+    "reports",
+    "taskload",
+    "dashboard",
+    "intake",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +177,11 @@ else:
                     "PRAGMA case_sensitive_like=ON;"
                 ),
             },
+            # Tests use a file too, not SQLite's shared in-memory database: there the live server's threads
+            # share one connection, and Python's SQLite functions called back under its lock can deadlock
+            # with a thread waiting for that lock (a browser test hung CI). pytest-xdist adds the worker's
+            # name to the file name.
+            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -206,6 +215,19 @@ OFFICE_HOURS = os.environ.get("OFFICE_HOURS", "09:00-12:00,13:30-17:30")
 CASE_WARNING_RATIO = float(os.environ.get("CASE_WARNING_RATIO", 0.8))
 # How often the deadline worker looks for due rows (seconds).
 DEADLINE_SWEEP_SECONDS = float(os.environ.get("DEADLINE_SWEEP_SECONDS", 30))
+# The wall display (大屏) fetches fresh figures this often (seconds).
+DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DASHBOARD_REFRESH_SECONDS", 60))
+# The burden register flags a community whose admitted items cost more hours per month than this.
+TASKLOAD_HOURS_ALERT = float(os.environ.get("TASKLOAD_HOURS_ALERT", 40))
+
+# --- Smart intake (issue 8) ---------------------------------------------------------------------
+# A new report is compared with the open cases reported within this many days and metres (the same grid
+# when it has no point); a pair counts as the same matter from this character-bigram cosine similarity
+# (measured on labelled pairs: bench/duplicates.py). Residents may ask this many times an hour.
+INTAKE_DUPLICATE_DAYS = int(os.environ.get("INTAKE_DUPLICATE_DAYS", 30))
+INTAKE_DUPLICATE_METERS = float(os.environ.get("INTAKE_DUPLICATE_METERS", 100))
+INTAKE_DUPLICATE_SIMILARITY = float(os.environ.get("INTAKE_DUPLICATE_SIMILARITY", 0.26))
+INTAKE_SIMILAR_LOOKUPS_PER_HOUR = int(os.environ.get("INTAKE_SIMILAR_LOOKUPS_PER_HOUR", 300))
 # Where notifications go besides the in-app inbox: dotted paths of backends in notifications.backends.
 NOTIFICATION_BACKENDS = [b for b in os.environ.get(
     "NOTIFICATION_BACKENDS", "notifications.backends.InAppBackend").split(",") if b]
@@ -263,6 +285,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    ("vendor/leaflet-heat", NODE_MODULES / "leaflet.heat" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -14,6 +14,7 @@ class Kind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated to you")
     REWORK = "rework", _("Sent back for rework")
     UPDATE = "update", _("Case update")
+    RISK = "risk", _("Early warning")
 
 
 class Notification(models.Model):

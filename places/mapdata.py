@@ -6,6 +6,7 @@ The views hand in querysets already limited by ``visible_to``; nothing here wide
 from __future__ import annotations
 
 import shapely
+from django.http import JsonResponse
 from django.urls import reverse
 from shapely.geometry import mapping
 
@@ -14,6 +15,14 @@ from .models import Level, OrgUnit
 
 # Outline polygons are simplified to about a metre: enough for a city map, far smaller to send.
 OUTLINE_TOLERANCE = 0.00001
+
+
+def geojson_response(data) -> JsonResponse:
+    """GeoJSON for one user's map: compact, never cached by a shared cache."""
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+    response["Content-Type"] = "application/geo+json"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def feature_collection(features) -> dict:

@@ -102,7 +102,7 @@ def grid_map(request):
 @require_GET
 def grids_geojson(request):
     grids = visible_places(request.user)
-    return _geojson_response(mapdata.feature_collection(mapdata.grid_features(grids)))
+    return mapdata.geojson_response(mapdata.feature_collection(mapdata.grid_features(grids)))
 
 
 @login_required
@@ -112,14 +112,7 @@ def outlines_geojson(request, level):
         return JsonResponse({"error": "not_found", "detail": _("Unknown outline level.")}, status=404)
     visible = visible_places(request.user)
     features = mapdata.outline_features(visible.filter(level=level), visible)
-    return _geojson_response(mapdata.feature_collection(features))
-
-
-def _geojson_response(data) -> JsonResponse:
-    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
-    response["Content-Type"] = "application/geo+json"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return mapdata.geojson_response(mapdata.feature_collection(features))
 
 
 # --- Import and export ----------------------------------------------------------------------------

@@ -8,11 +8,17 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.scope import scope_q
-from assessment import actions
-from assessment.models import Period, System
+from assessment import actions, departments, workers
+from assessment.models import Period, System, WorkerReview
 from jiceng.api.viewsets import ScopedReadOnlyViewSet
 
-from .serializers import PeriodSerializer, RankingRowSerializer, SystemSerializer
+from .serializers import (
+    DepartmentRankingRowSerializer,
+    PeriodSerializer,
+    RankingRowSerializer,
+    SystemSerializer,
+    WorkerRankingRowSerializer,
+)
 
 
 class SystemViewSet(ScopedReadOnlyViewSet):
@@ -28,7 +34,8 @@ class SystemViewSet(ScopedReadOnlyViewSet):
 
 class PeriodViewSet(ScopedReadOnlyViewSet):
     """Assessment periods the caller sees. ``ranking``: the results of the assessed places of the caller's
-    scope, best first."""
+    scope, best first; ``departments``: the departments by their case figures; ``workers``: the grid
+    workers of the caller's scope by work done, skills and sampled satisfaction."""
 
     model = Period
     serializer_class = PeriodSerializer
@@ -50,3 +57,24 @@ class PeriodViewSet(ScopedReadOnlyViewSet):
             row.self_total = row.self_total if row.has_self else None
             row.inspection_total = row.inspection_total if row.has_inspection else None
         return Response(RankingRowSerializer(rows, many=True).data)
+
+    @extend_schema(responses=DepartmentRankingRowSerializer(many=True),
+                   description="Per department (over the cases of the caller's scope under the period's place, closed "
+                               "in the period): the figures, the points of each component (40 on time, 20 no rework, "
+                               "20 no return, 20 satisfaction) and the score out of 100; departments with nothing "
+                               "closed come last without a rank.")
+    @action(detail=True, methods=["get"])
+    def departments(self, request, pk=None):
+        period = self.get_object()
+        return Response(DepartmentRankingRowSerializer(departments.department_ranking(period, request.user),
+                                                       many=True).data)
+
+    @extend_schema(responses=WorkerRankingRowSerializer(many=True),
+                   description="Per reviewed grid worker the caller may see: the work counted, the work units against "
+                               "the best of the street, the points of work (50), skills (20) and sampled "
+                               "satisfaction (30), and the total out of 100.")
+    @action(detail=True, methods=["get"])
+    def workers(self, request, pk=None):
+        period = self.get_object()
+        reviews = WorkerReview.objects.visible_to(request.user).filter(period=period).select_related("worker", "place")
+        return Response(WorkerRankingRowSerializer(workers.worker_results(period, reviews), many=True).data)

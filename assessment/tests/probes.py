@@ -47,3 +47,27 @@ def rectification_of(world) -> int:
     return actions.open_rectification(world.users["staff_b"], place=world.community_b, score=score,
                                       title="银闸台帐不全", owner=world.users["staff_b"],
                                       deadline=date(2026, 12, 31)).pk
+
+
+def category_of(world) -> int:
+    return Category.objects.filter(system_id=system_of(world)).first().pk
+
+
+def item_of(world) -> int:
+    return Item.objects.filter(category__system_id=system_of(world)).first().pk
+
+
+def review_of(world) -> int:
+    """The review of a grid worker of community B in community B's period."""
+    from accounts.models import Role
+    from assessment import workers
+    from assessment.models import WorkerReview
+    from jiceng.testing import make_user
+
+    period = Period.objects.get(pk=period_of(world))
+    found = WorkerReview.objects.filter(period=period).first()
+    if found:
+        return found.pk
+    worker = make_user("worker_yinzha", Role.GRID_WORKER, [world.grid_b])
+    workers.count_work(period)
+    return WorkerReview.objects.get(period=period, worker=worker).pk

@@ -43,10 +43,16 @@ def test_compute_is_idempotent_and_fills_every_place(world, setup):
 def test_totals_grades_and_veto(world, setup):
     period, inspector = setup["period"], setup["inspector"]
     actions.compute_period(period)
-    actions.score_item(period, world.community_a, setup["manual"], inspector, self_points=60, inspection_points=55)
-    actions.score_item(period, world.community_a, setup["veto"], inspector, self_points=20, inspection_points=20)
-    actions.score_item(period, world.community_b, setup["manual"], inspector, self_points=60, inspection_points=60)
-    actions.score_item(period, world.community_b, setup["veto"], inspector, self_points=20, inspection_points=0)
+    staff_a, staff_b = world.users["staff_a"], world.users["staff_b"]
+    # Self-assessment by each community's own staff, inspection by the street's inspector.
+    actions.score_item(period, world.community_a, setup["manual"], staff_a, self_points=60)
+    actions.score_item(period, world.community_a, setup["veto"], staff_a, self_points=20)
+    actions.score_item(period, world.community_b, setup["manual"], staff_b, self_points=60)
+    actions.score_item(period, world.community_b, setup["veto"], staff_b, self_points=20)
+    actions.score_item(period, world.community_a, setup["manual"], inspector, inspection_points=55)
+    actions.score_item(period, world.community_a, setup["veto"], inspector, inspection_points=20)
+    actions.score_item(period, world.community_b, setup["manual"], inspector, inspection_points=60)
+    actions.score_item(period, world.community_b, setup["veto"], inspector, inspection_points=0)
     a = actions.place_result(period, world.community_a)
     assert (a.total, a.self_total, a.inspection_total, a.grade) == (Decimal(95), Decimal(80), Decimal(75),
                                                                     "excellent")
@@ -79,13 +85,13 @@ def test_manual_points_are_validated(world, setup):
 def test_frozen_period_refuses_every_write(world, setup):
     period, inspector = setup["period"], setup["inspector"]
     actions.compute_period(period)
-    actions.score_item(period, world.community_a, setup["manual"], inspector, self_points=50)
+    actions.score_item(period, world.community_a, setup["manual"], world.users["staff_a"], self_points=50)
     actions.freeze_period(period, inspector)
     before = list(Score.objects.filter(period=period).values_list("self_points", "computed_points"))
     with pytest.raises(AssessmentError):
         actions.compute_period(period)
     with pytest.raises(AssessmentError):
-        actions.score_item(period, world.community_a, setup["manual"], inspector, self_points=10)
+        actions.score_item(period, world.community_a, setup["manual"], world.users["staff_a"], self_points=10)
     with pytest.raises(AssessmentError):
         actions.freeze_period(period, inspector)
     assert list(Score.objects.filter(period=period).values_list("self_points", "computed_points")) == before
@@ -155,3 +161,7 @@ def test_demo_runs():
     assert sum(c.points for c in system.categories.all()) == 1000
     assert system.periods.filter(status="frozen").count() == len(ctx.streets)
     assert Score.objects.filter(computed_points__isnull=False).exists()
+    from assessment.models import SatisfactionSample, WorkerReview
+
+    assert WorkerReview.objects.filter(period__status="open").exists()
+    assert SatisfactionSample.objects.filter(rating__isnull=False).exists()

@@ -323,6 +323,8 @@ class ActionInputSerializer(serializers.Serializer):
     departments = serializers.ListField(child=DepartmentField(), required=False,
                                         help_text="escalate: departments called in to report back.")
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=9)
+    master = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=20,
+                                   help_text="merge (required): the number (or id) of the case this one duplicates.")
 
     # Which inputs each action takes besides note, version and photos.
     FIELDS = {
@@ -332,6 +334,7 @@ class ActionInputSerializer(serializers.Serializer):
         "evaluate": ("satisfaction",),
         "callback": ("satisfaction",),
         "escalate": ("to_unit", "departments"),
+        "merge": ("master",),
     }
 
     def _serving(self, departments):
@@ -358,7 +361,7 @@ class ActionInputSerializer(serializers.Serializer):
         for name in self.FIELDS.get(self.context["action"], ()):
             if name in data and data[name] is not None:
                 kwargs[name] = data[name]
-        if self.context["action"] in ("request_extension", "evaluate", "callback"):
+        if self.context["action"] in ("request_extension", "evaluate", "callback", "merge"):
             kwargs.setdefault(self.FIELDS[self.context["action"]][0], None)  # the action names what is missing
         return kwargs
 
@@ -402,6 +405,40 @@ def describe_action(case: Case, user, name: str) -> dict:
             "available": reason is None, "reason": reason}
 
 
+# --- Duplicates ---------------------------------------------------------------------------------
+class DuplicatesQuerySerializer(serializers.Serializer):
+    limit = serializers.IntegerField(required=False, default=5, min_value=1, max_value=20)
+
+
+class DuplicateSerializer(serializers.Serializer):
+    """A possible duplicate (``intake.duplicates.Match``): the open case, how far and how similar."""
+
+    id = serializers.IntegerField(source="case.pk")
+    number = serializers.CharField(source="case.number")
+    title = serializers.CharField(source="case.title")
+    status = serializers.CharField(source="case.status")
+    status_display = serializers.CharField(source="case.get_status_display")
+    category = serializers.CharField(source="case.category.code")
+    category_name = serializers.CharField(source="case.category.name")
+    reported_at = serializers.DateTimeField(source="case.reported_at")
+    distance_m = serializers.FloatField(allow_null=True, help_text="null when either case has no point")
+    similarity = serializers.FloatField(help_text="text similarity, 0 to 1")
+    score = serializers.FloatField()
+
+
+class SuggestionSerializer(serializers.Serializer):
+    """One suggestion of the router (``intake.actions.Suggestion``): a label and its probability."""
+
+    code = serializers.CharField(help_text="major class code, or department code")
+    name = serializers.CharField()
+    probability = serializers.FloatField(help_text="0 to 1")
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    department = SuggestionSerializer(many=True, help_text="the departments that handled similar reports")
+    category = SuggestionSerializer(many=True, help_text="the major classes the text reads like")
+
+
 # --- Public tracking ----------------------------------------------------------------------------
 class TrackEventSerializer(serializers.Serializer):
     action = serializers.CharField()
@@ -422,6 +459,8 @@ class TrackSerializer(serializers.Serializer):
     result = serializers.CharField()
     can_evaluate = serializers.BooleanField()
     satisfaction = serializers.IntegerField(allow_null=True)
+    merged_into = serializers.CharField(allow_null=True, help_text="merged: the number of the case it follows")
+    merged_into_status = serializers.CharField(allow_null=True)
     timeline = TrackEventSerializer(many=True)
 
     @staticmethod
@@ -433,11 +472,19 @@ class TrackSerializer(serializers.Serializer):
         elif case.status == Status.REJECTED:
             rejected = [e for e in events if e.action == "reject"]
             result = rejected[-1].note if rejected else ""
+        master = None
+        if case.status == Status.MERGED and case.merged_into_id:
+            from cases.report_views import master_of
+
+            master = master_of(case)
+            result = master.result if master.status in (Status.CLOSED, Status.EVALUATED) else ""
         return {
             "number": case.number, "category": case.category.name, "status": case.status,
             "status_display": case.get_status_display(), "reported_at": case.reported_at,
             "updated_at": case.updated_at, "result": result,
             "can_evaluate": case.status == Status.CLOSED, "satisfaction": case.satisfaction,
+            "merged_into": master.number if master else None,
+            "merged_into_status": master.status if master else None,
             "timeline": [{"action": e.action, "label": str(workflow.EVENT_LABELS.get(e.action, e.action)),
                           "at": e.at, "status": e.to_status} for e in events],
         }

@@ -40,7 +40,10 @@ from .serializers import (
     CaseDetailSerializer,
     CaseListSerializer,
     CategorySerializer,
+    DuplicateSerializer,
+    DuplicatesQuerySerializer,
     DutySerializer,
+    SuggestionsSerializer,
     TrackEvaluateSerializer,
     TrackSerializer,
     describe_action,
@@ -84,6 +87,11 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     model = Case
     filterset_class = CaseFilterSet
     lookup_value_regex = r"\d+"
+
+    @classmethod
+    def get_extra_actions(cls):
+        # The routes with a fixed path (duplicates/) before the catch-all ``{action_name}/`` of case_action.
+        return sorted(super().get_extra_actions(), key=lambda action: action.__name__ == "case_action")
 
     def initial(self, request, *args, **kwargs):
         # A method the route does not take is 405 for everyone, before the role check could say 403.
@@ -157,6 +165,38 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         with photo_errors():
             ACTIONS[action_name](case, request.user, **data.arguments())
         return Response(self.detail_of(case.pk))
+
+    @extend_schema(parameters=[DuplicatesQuerySerializer], responses=DuplicateSerializer(many=True), description=(
+        "Open cases of the caller's scope that are probably the same matter as this one (重复诉求): near it "
+        "(INTAKE_DUPLICATE_METERS, or the same grid when either has no point), reported within "
+        "INTAKE_DUPLICATE_DAYS of it, with a similar text (INTAKE_DUPLICATE_SIMILARITY), best first. "
+        "Merge with `POST /cases/{id}/merge/` and `master` (the master case's number or id)."))
+    @action(detail=True, methods=["get"], url_path="duplicates", url_name="duplicates", filter_backends=[])
+    def duplicates(self, request, pk=None):
+        from intake.duplicates import similar_open_cases
+
+        query = DuplicatesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        case = self.get_object()
+        if not case.is_open:
+            return Response([])
+        matches = similar_open_cases(title=case.title, text=case.description, longitude=case.longitude,
+                                     latitude=case.latitude, grid=case.grid, at=case.reported_at, exclude=case,
+                                     limit=query.validated_data["limit"],
+                                     within=Case.objects.visible_to(request.user))
+        return Response(DuplicateSerializer(matches, many=True).data)
+
+    @extend_schema(responses=SuggestionsSerializer, description=(
+        "The router's top three departments and major classes for this case's title and text, with their "
+        "probability, learned from the closed cases (empty lists before a router is trained)."))
+    @action(detail=True, methods=["get"], url_path="suggestions", url_name="suggestions", filter_backends=[])
+    def suggestions(self, request, pk=None):
+        from intake.actions import suggestions_for
+
+        case = self.get_object()
+        found = suggestions_for([case]).get(case.pk, {})
+        return Response(SuggestionsSerializer({"department": found.get("department", []),
+                                               "category": found.get("category", [])}).data)
 
     @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY},
                    parameters=[OpenApiParameter("photo_id", int, OpenApiParameter.PATH)],

@@ -21,6 +21,7 @@ from core import demo
 from notifications.models import Notification
 
 SEED = 7
+NOTES = ("merged_in", "master_outcome")  # timeline entries that leave the case as it is
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -29,7 +30,7 @@ def demo_district(django_db_setup, django_db_blocker):
     # In English like every test (conftest): a module fixture runs before that per-test override.
     with (django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), translation.override("en"),
           transaction.atomic()):
-        ctx = demo.build_demo(seed=SEED, scale=0.5, streets=2)
+        ctx = demo.build_demo(seed=SEED, scale=0.5, streets=2, through="cases")
         yield ctx
         transaction.set_rollback(True)
 
@@ -74,16 +75,19 @@ def test_every_timeline_is_consistent(ctx):
         for before, after in zip(timeline, timeline[1:]):
             assert after.from_status == before.to_status, case.number
             assert after.at >= before.at
-            transition = workflow.TRANSITIONS[after.action]
+            transition = workflow.TRANSITIONS.get(after.action)
+            if transition is None:  # a note on the timeline (a duplicate merged in), not a change of state
+                assert after.action in NOTES and after.to_status == after.from_status, (case.number, after.action)
+                continue
             assert after.from_status in transition.sources, (case.number, after.action)
             assert after.to_status == (transition.target or after.from_status), (case.number, after.action)
         assert timeline[-1].to_status == case.status, case.number
         assert timeline[-1].at < ctx.now and case.updated_at == timeline[-1].at
-        assert case.version == len(timeline)
+        assert case.version == sum(event.action not in NOTES for event in timeline)
         last = {event.action: event.at for event in timeline}
         assert case.registered_at == last.get("register")
         assert case.dispatched_at == last.get("dispatch")
-        assert case.closed_at == last.get("close", last.get("reject"))
+        assert case.closed_at == last.get("close", last.get("reject", last.get("merge")))
         assert case.evaluated_at == last.get("evaluate", last.get("callback"))
         if case.status in (Status.RESOLVED, Status.VERIFIED, Status.CLOSED, Status.EVALUATED):
             assert case.resolved_at == last["resolve"]

@@ -351,7 +351,7 @@ def test_the_detail_shows_the_timeline_and_only_the_allowed_actions(client, cw, 
     assert response.status_code == 200
     assert [item["event"].action for item in response.context["timeline"]] == ["report", "register"]
     offered = [form.action for form in response.context["forms"]]
-    assert offered == ["dispatch", "escalate", "supervise"]
+    assert offered == ["dispatch", "escalate", "supervise", "merge"]
     body = response.content.decode()
     assert 'name="action" value="accept"' not in body and 'name="action" value="dispatch"' in body
     assert f'name="version" value="{case.version}"' in body

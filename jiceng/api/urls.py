@@ -33,7 +33,7 @@ router.register("people/units", UnitViewSet, basename="unitorg")
 # Apps added later register their own endpoints: ``<app>/api/urls.py`` has ``register(router)`` and
 # ``urlpatterns`` (the routes that are not viewsets).
 APP_APIS = ("disputes", "petitions", "stability", "legal", "points", "volunteers", "wishes", "participation",
-            "portal", "safety", "assessment")
+            "portal", "safety", "assessment", "reports", "taskload")
 app_urlpatterns = []
 for _app in APP_APIS:
     _module = import_module(f"{_app}.api.urls")

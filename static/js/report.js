@@ -132,6 +132,8 @@
         if (zoom) map.setView([lat, lng], Math.max(map.getZoom(), zoom));
       }
       describe(lat, lng);
+      // The "similar open reports nearby" box (intake/duplicate_views.py) listens for this.
+      form.dispatchEvent(new CustomEvent("report-point", { bubbles: true }));
     }
 
     if (typeof L !== "undefined") {

@@ -19,9 +19,13 @@ from django.db import close_old_connections, connection
 
 from care.alerts import sweep as care_sweep
 from cases.deadlines import sweep
+from dashboard.rollup import sweep as rollup_sweep
 from disputes.actions import sweep as disputes_sweep
+from intake.hotspots import sweep as hotspots_sweep
+from intake.schedule import sweep as routing_sweep
 from petitions.deadlines import sweep as petitions_sweep
 from portal.deadlines import sweep as errands_sweep
+from reports.deadlines import sweep as reports_sweep
 from safety.deadlines import sweep as safety_sweep
 
 logger = logging.getLogger("cases.deadlines")
@@ -35,6 +39,10 @@ SWEEPS = [
     ("petitions", petitions_sweep),  # petitions past their reply deadline (the dispatchers are told)
     ("errands", errands_sweep),  # errands past their time limit (the owner is told)
     ("safety", safety_sweep),  # hazards past their fix deadline, hazard sources without a drill for a year
+    ("rollup", rollup_sweep),  # case figures per day for the dashboards (rows rewritten)
+    ("reports", reports_sweep),  # scheduled monthly and quarterly reports whose period has ended
+    ("routing", routing_sweep),  # scheduled retraining of the router (queued for the task worker)
+    ("hotspots", hotspots_sweep),  # the daily detection of hotspots and repeat risks; the street is warned
 ]
 
 

@@ -1,0 +1,7 @@
+"""Signals other apps listen to without the case engine knowing them."""
+
+from django.dispatch import Signal
+
+# Sent by ``cases.actions.report_case`` when a new case was made (not for a retried submission), with
+# ``case``; receivers run inside the caller's transaction, so work for later goes to ``on_commit``.
+case_reported = Signal()

@@ -1,0 +1,251 @@
+"""Train, keep and use versions of the router (issue 8).
+
+``training_rows`` reads what the deployment learned: its closed cases and who finally handled them.
+``train_router`` measures a new version by cross-validation, trains it on every row, stores it and
+activates it when its score is not worse than the active version's. ``suggest`` asks the active version.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cases.models import Case, Status
+from core.errors import DomainError
+
+from .models import RoutingKind, RoutingModel, RoutingSettings
+from .routing import Router
+
+# Fewer closed cases than this teach nothing worth suggesting.
+MIN_ROWS = 10
+SCORE = "cv_macro_f1"  # the score versions are compared on
+
+
+class RoutingError(DomainError):
+    pass
+
+
+def _kind(kind: str) -> str:
+    if kind not in RoutingKind.values:
+        raise RoutingError(_("Unknown routing kind: %(kind)s.") % {"kind": kind}, field="kind")
+    return kind
+
+
+def training_rows(kind: str) -> list[tuple[str, str, str]]:
+    """(title, text, label) of every closed or evaluated case.
+
+    The label is the major class code of the case's category (kind ``category``) or the code of the
+    department that finally led it (kind ``department``: a department that returned the case lost it,
+    so only the one it was closed under counts; a case closed without a department is left out).
+    """
+    _kind(kind)
+    cases = (Case.objects.filter(status__in=(Status.CLOSED, Status.EVALUATED))
+             .select_related("category__parent", "department").order_by("pk"))
+    rows = []
+    for case in cases.iterator(chunk_size=2000):
+        if kind == RoutingKind.CATEGORY:
+            label = (case.category.parent or case.category).code
+        elif case.department_id:
+            label = case.department.code
+        else:
+            continue
+        rows.append((case.title, case.description, label))
+    return rows
+
+
+def cross_validate(rows, folds: int = 5, **options) -> dict:
+    """Mean accuracy and macro-F1 of ``Router(**options)`` over stratified folds of ``rows``."""
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.model_selection import StratifiedKFold
+
+    texts = [(title, text) for title, text, _label in rows]
+    labels = np.array([label for _title, _text, label in rows])
+    smallest = int(np.unique(labels, return_counts=True)[1].min())
+    folds = max(2, min(folds, smallest))
+    accuracy, macro_f1 = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # classes with fewer rows than folds; labels missing from a fold
+        for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, labels):
+            router = Router(**options).fit([texts[i] for i in train], labels[train], calibrate=False)
+            predicted = router.predict([texts[i] for i in test])
+            accuracy.append(accuracy_score(labels[test], predicted))
+            macro_f1.append(f1_score(labels[test], predicted, average="macro"))
+    return {"cv_accuracy": round(float(np.mean(accuracy)), 4), "cv_macro_f1": round(float(np.mean(macro_f1)), 4),
+            "folds": folds}
+
+
+def train_router(kind: str, rows, actor=None, folds: int = 5, **options) -> RoutingModel:
+    """Measure (``folds``-fold cross-validation), train and store a new version; it becomes active unless
+    the active one scores better."""
+    _kind(kind)
+    rows = [(str(title or ""), str(text or ""), str(label)) for title, text, label in rows]
+    labels = sorted({label for _title, _text, label in rows})
+    if len(rows) < MIN_ROWS or len(labels) < 2:
+        raise RoutingError(_("Too few closed cases to learn from: %(rows)d cases in %(labels)d classes "
+                             "(at least %(min)d cases in two classes).")
+                           % {"rows": len(rows), "labels": len(labels), "min": MIN_ROWS})
+    metrics = cross_validate(rows, folds=folds, **options)
+    start = time.perf_counter()
+    router = Router(**options).fit([(title, text) for title, text, _label in rows],
+                                   [label for _title, _text, label in rows])
+    metrics["train_seconds"] = round(time.perf_counter() - start, 2)
+    blob = router.dumps()
+    with transaction.atomic():
+        versions = RoutingModel.objects.select_for_update().filter(kind=kind)
+        active = versions.filter(is_active=True).first()
+        last = versions.order_by("-version").values_list("version", flat=True).first() or 0
+        better = active is None or metrics[SCORE] >= active.metrics.get(SCORE, 0)
+        if better and active is not None:
+            active.is_active = False
+            active.save(update_fields=["is_active"])
+        return RoutingModel.objects.create(kind=kind, version=last + 1, created_by=actor, trained_on=len(rows),
+                                           labels=labels, metrics=metrics, blob=blob, is_active=better)
+
+
+def activate(model: RoutingModel) -> RoutingModel:
+    """Make this version the active one of its kind (an admin going back to an earlier version)."""
+    with transaction.atomic():
+        RoutingModel.objects.select_for_update().filter(kind=model.kind, is_active=True).exclude(
+            pk=model.pk).update(is_active=False)
+        model.is_active = True
+        model.save(update_fields=["is_active"])
+    return model
+
+
+_cache: dict[str, tuple[int, Router]] = {}
+_cache_lock = threading.Lock()
+
+
+def active_router(kind: str) -> Router | None:
+    """The active version's router, loaded once per process and version."""
+    active = RoutingModel.objects.filter(kind=_kind(kind), is_active=True).values_list("pk", flat=True).first()
+    if active is None:
+        return None
+    cached = _cache.get(kind)
+    if cached is None or cached[0] != active:
+        blob = RoutingModel.objects.values_list("blob", flat=True).get(pk=active)
+        with _cache_lock:
+            _cache[kind] = cached = (active, Router.loads(blob))
+    return cached[1]
+
+
+def suggest(kind: str, title: str, text: str, k: int = 3) -> list[tuple[str, float]]:
+    """The ``k`` likeliest labels (major class codes or department codes) with their probability, best first.
+
+    Empty when no version of this kind was trained yet."""
+    router = active_router(kind)
+    if router is None:
+        return []
+    return router.predict_top([(title, text)], k=k)[0]
+
+
+def retrain_all(actor_id: int | None = None) -> dict:
+    """Train a new version of each kind from the closed cases; a kind with too little to learn from is
+    reported, not raised (a young deployment simply has no router yet)."""
+    from accounts.models import User
+
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    outcome = {}
+    for kind in RoutingKind.values:
+        try:
+            model = train_router(kind, training_rows(kind), actor=actor)
+        except RoutingError as error:
+            outcome[kind] = str(error)
+        else:
+            outcome[kind] = f"v{model.version}" + (" active" if model.is_active else " kept inactive")
+    return outcome
+
+
+# --- Suggestions for people and auto-dispatch -----------------------------------------------------
+@dataclass
+class Suggestion:
+    """One suggested label, resolved to its object where it still exists."""
+
+    code: str
+    probability: float
+    obj: object = None  # the Category (major class) or Department; None when it is gone
+
+    @property
+    def percent(self) -> int:
+        return round(self.probability * 100)
+
+    @property
+    def name(self) -> str:
+        return getattr(self.obj, "name", self.code)
+
+
+def suggestions_for(cases, kinds=(RoutingKind.DEPARTMENT, RoutingKind.CATEGORY), k: int = 3) -> dict:
+    """``{case pk: {kind: [Suggestion, ...]}}`` for many cases at once (one prediction per kind for
+    all of them; descriptions are read in one query). Empty where no version of a kind is trained."""
+    from cases.models import Category
+    from places.models import Department
+
+    cases = list(cases)
+    if not cases:
+        return {}
+    routers = {kind: active_router(kind) for kind in kinds}
+    routers = {kind: router for kind, router in routers.items() if router is not None}
+    if not routers:
+        return {}
+    texts = dict(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("pk", "description"))
+    inputs = [(case.title, texts.get(case.pk, "")) for case in cases]
+    result = {case.pk: {} for case in cases}
+    for kind, router in routers.items():
+        model = Department if kind == RoutingKind.DEPARTMENT else Category
+        tops = router.predict_top(inputs, k=k)
+        codes = {code for top in tops for code, _p in top}
+        objects = {obj.code: obj for obj in model.objects.filter(code__in=codes)}
+        for case, top in zip(cases, tops, strict=True):
+            result[case.pk][kind] = [Suggestion(code, p, objects.get(code)) for code, p in top]
+    return result
+
+
+def route_new_case(case_id: int, now=None) -> str:
+    """Dispatch a newly reported case to the suggested department when the router is at least as sure
+    as the admin's threshold; returns what was done (for the task's result and the tests)."""
+    from django.utils import timezone
+
+    from cases.actions import SystemActor, dispatch_case, register_case
+    from cases.routing import serves
+
+    threshold = RoutingSettings.load().auto_dispatch_threshold
+    if threshold is None:
+        return "off"
+    case = Case.objects.select_related("grid").filter(pk=case_id).first()
+    if case is None or case.status not in (Status.REPORTED, Status.REGISTERED):
+        return "skipped"  # gone, or a dispatcher already decided
+    top = suggestions_for([case], kinds=(RoutingKind.DEPARTMENT,), k=1).get(case.pk, {}).get(RoutingKind.DEPARTMENT)
+    if not top:
+        return "no model"
+    best = top[0]
+    if best.probability < float(threshold):
+        return "unsure"
+    department = best.obj
+    if department is None or not department.is_active or not serves(department, case.grid):
+        return "unsure"
+    now = now or timezone.now()
+    router = SystemActor(_("Smart routing"), actions=frozenset({"register", "dispatch"}))
+    note = _("Dispatched by the router: %(department)s, %(percent)d%% sure (threshold %(threshold)d%%).") % {
+        "department": department.name, "percent": best.percent, "threshold": round(float(threshold) * 100)}
+    with transaction.atomic():
+        if case.status == Status.REPORTED:
+            case = register_case(case, router, note=_("Registered by the router."), now=now)
+        dispatch_case(case, router, department=department, note=note, now=now)
+    return "dispatched"
+
+
+def on_case_reported(sender, case, **kwargs) -> None:
+    """Queue the case for auto-dispatch when the admin switched it on (after the report is committed)."""
+    if case.status not in (Status.REPORTED, Status.REGISTERED):
+        return
+    if RoutingSettings.load().auto_dispatch_threshold is None:
+        return
+    from .tasks import route_case
+
+    transaction.on_commit(lambda: route_case.enqueue(case.pk))

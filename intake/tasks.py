@@ -1,0 +1,19 @@
+"""Background jobs of the smart intake (run by ``manage.py db_worker``)."""
+
+from django_tasks import task
+
+
+@task()
+def retrain(actor_id: int | None = None) -> dict:
+    """Train a new version of each router from the closed cases (scheduled or asked for by an admin)."""
+    from .actions import retrain_all
+
+    return retrain_all(actor_id=actor_id)
+
+
+@task()
+def route_case(case_id: int) -> str:
+    """Suggest a department for a newly reported case and dispatch it when the router is sure enough."""
+    from .actions import route_new_case
+
+    return route_new_case(case_id)
