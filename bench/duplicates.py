@@ -34,12 +34,13 @@ from __future__ import annotations
 import argparse
 import csv
 import math
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from server import setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PAIRS = ROOT / "bench" / "duplicate_pairs.csv"
@@ -50,20 +51,6 @@ PRECISION_FLOOR = 0.85
 OPEN_STATES = {"reported": 0.06, "registered": 0.06, "dispatched": 0.14, "returned": 0.02, "accepted": 0.50,
                "suspended": 0.04, "resolved": 0.12, "verified": 0.06}
 
-
-def setup_django(var_dir: str, database_url: str | None) -> None:
-    os.environ["JICENG_VAR_DIR"] = var_dir
-    os.environ.pop("REDIS_URL", None)
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 # --- Quality ----------------------------------------------------------------------------------------

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import csv
 import math
-import os
 import sys
 import tempfile
 import time
@@ -38,20 +37,11 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from server import setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MESSAGES = ROOT.parent / "shared" / "data" / "messages-unlabelled.csv"
 
-
-def setup_django(var_dir: str) -> None:
-    os.environ["JICENG_VAR_DIR"] = var_dir
-    os.environ.pop("REDIS_URL", None)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 # --- Topics in real messages -----------------------------------------------------------------------

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections import Counter, defaultdict
@@ -41,6 +40,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+
+from server import setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 HOUR = 3600.0
@@ -74,14 +75,6 @@ VERIFIED = {"verified", "closed", "evaluated"}
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 PHONE_POOL = 4096
 
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def tracking_codes(start: int, count: int, salt: int) -> list[str]:

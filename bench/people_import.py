@@ -17,31 +17,15 @@ import io
 import json
 import os
 import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from server import setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 60
 
-
-def setup_django(var_dir: str, database_url: str | None) -> None:
-    os.environ["JICENG_VAR_DIR"] = var_dir
-    os.environ.pop("REDIS_URL", None)
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def id_numbers(count: int, region: str = "110101"):
@@ -118,7 +102,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="jiceng-bench-") as var_dir:
-        setup_django(var_dir, args.database_url)
+        setup_django(var_dir, args.database_url, migrate=True)
         figures = run(args.rows)
     if args.json:
         print(json.dumps(figures))

@@ -20,24 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from server import setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_POINTS_PER_SECOND = 500_000
 
-
-def setup_django(var_dir: str) -> None:
-    # A database of its own: never the developer's var/ (and no server or Redis involved).
-    os.environ["JICENG_VAR_DIR"] = var_dir
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def best_of(repeats: int, func):
@@ -125,7 +112,7 @@ def main(argv=None) -> int:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
     with tempfile.TemporaryDirectory(prefix="jiceng-bench-") as var_dir:
-        setup_django(var_dir)
+        setup_django(var_dir, migrate=True)
         figures = run(args.points, args.scale, args.seed, args.repeats)
         from django.db import connections
 

@@ -25,6 +25,30 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/jiceng_bench"
 PASSWORD = "Jiceng-demo-2026"  # the demo accounts' password
 
 
+def setup_django(var_dir: str | None = None, database_url: str | None = None, *, migrate: bool = False) -> None:
+    """Django in a bench script's own process. With ``var_dir``: a data directory of its own (never the
+    developer's var/), no Redis, and ``database_url`` or else a SQLite file there; without: the
+    environment as it is (``DATABASE_URL`` and all). ``migrate`` brings the database up to date."""
+    if var_dir is not None:
+        os.environ["JICENG_VAR_DIR"] = var_dir
+        os.environ.pop("REDIS_URL", None)
+        if database_url:
+            os.environ["DATABASE_URL"] = database_url
+        else:
+            os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+
+
 def env_for(database_url: str) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "jiceng.settings",
            "JICENG_VAR_DIR": os.environ.get("JICENG_VAR_DIR", "/tmp/jiceng-bench"), "DEBUG": "0",
