@@ -10,13 +10,14 @@ from __future__ import annotations
 import threading
 import time
 import warnings
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.models import Case, Status
+from cases.models import Case, CaseEvent, Status
 from core.errors import DomainError
 
 from .models import RoutingKind, RoutingModel, RoutingSettings
@@ -195,14 +196,23 @@ def suggestions_for(cases, kinds=(RoutingKind.DEPARTMENT, RoutingKind.CATEGORY),
         return {}
     texts = dict(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("pk", "description"))
     inputs = [(case.title, texts.get(case.pk, "")) for case in cases]
+    # A department that returned a case has said it is not theirs: it is not suggested for it again.
+    returned_by = defaultdict(set)
+    for case_id, data in CaseEvent.objects.filter(case__in=[c.pk for c in cases if c.status == Status.RETURNED],
+                                                  action="return").values_list("case_id", "data"):
+        returned_by[case_id].add((data or {}).get("department"))
     result = {case.pk: {} for case in cases}
     for kind, router in routers.items():
         model = Department if kind == RoutingKind.DEPARTMENT else Category
-        tops = router.predict_top(inputs, k=k)
+        extra = max((len(names) for names in returned_by.values()), default=0) if kind == RoutingKind.DEPARTMENT else 0
+        tops = router.predict_top(inputs, k=k + extra)
         codes = {code for top in tops for code, _p in top}
         objects = {obj.code: obj for obj in model.objects.filter(code__in=codes)}
         for case, top in zip(cases, tops, strict=True):
-            result[case.pk][kind] = [Suggestion(code, p, objects.get(code)) for code, p in top]
+            found = [Suggestion(code, p, objects.get(code)) for code, p in top]
+            if kind == RoutingKind.DEPARTMENT and case.pk in returned_by:
+                found = [s for s in found if s.obj is None or s.obj.name not in returned_by[case.pk]]
+            result[case.pk][kind] = found[:k]
     return result
 
 

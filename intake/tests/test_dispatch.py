@@ -171,3 +171,14 @@ def test_the_api_gives_the_suggestions_within_scope(trained, client):
     assert body["category"][0]["code"] == "0201" and 0 < body["category"][0]["probability"] <= 1
     client.force_login(trained.users["dispatcher_b"])  # community B only: the case is in grid A
     assert client.get(f"/api/v1/cases/{case.pk}/suggestions/").status_code == 404
+
+
+def test_a_department_that_returned_the_case_is_not_suggested_again(trained):
+    u = trained.users
+    title, text = MANHOLE_TEXTS[4]
+    case = case_actions.register_case(new_case(trained, title, text), u["dispatcher"])
+    assert actions.suggestions_for([case])[case.pk]["department"][0].obj == trained.water
+    case = case_actions.dispatch_case(case, u["dispatcher"], department=trained.water)
+    case = case_actions.return_case(case, u["water_handler"], "不属于我单位")
+    suggested = actions.suggestions_for([case])[case.pk]["department"]
+    assert [s.obj for s in suggested] == [trained.roads]
