@@ -3,6 +3,8 @@ what the pages, the tracking page, the API and the figures make of a merged case
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from cases import actions
 from cases.actions import CaseError, IllegalTransition, NotAllowed
@@ -175,7 +177,8 @@ def test_a_refused_merge_on_the_page_shows_next_to_the_master_field(client, cw, 
                            {"action": "merge", "master": duplicate.number, "version": duplicate.version})
     assert response.status_code == 400
     form = next(f for f in response.context["forms"] if f.action == "merge")
-    assert form.errors["master"] == ["A case cannot be merged into itself."]
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):  # in the page's language
+        assert form.errors["master"] == [gettext("A case cannot be merged into itself.")]
     body = {"action": "merge", "master": master.number, "version": duplicate.version}
     response = client.post(reverse("cases:detail", args=[duplicate.pk]), body, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
