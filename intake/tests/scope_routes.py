@@ -9,6 +9,8 @@ OBJECT_ROUTES = {
     # The "possible duplicates" panel of a case page, and its API twin.
     "intake:case-duplicates": lambda w: {"pk": case_of(w).pk},
     "case-duplicates": lambda w: {"pk": case_of(w).pk},
+    # The router's suggestions for a case (API).
+    "case-suggestions": lambda w: {"pk": case_of(w).pk},
     # An early warning (intake/hotspot_views.py): a cluster of reports in grid B.
     "intake:hotspot": lambda w: {"pk": hotspot_of(w)},
 }
