@@ -146,21 +146,24 @@ def suggest(kind: str, title: str, text: str, k: int = 3) -> list[tuple[str, flo
     return router.predict_top([(title, text)], k=k)[0]
 
 
+def train_each(kinds=RoutingKind.values, actor=None):
+    """``(kind, new version)`` for each kind trained from the closed cases, or ``(kind, RoutingError)`` for a
+    kind with too little to learn from: reported, not raised (a young deployment simply has no router yet)."""
+    for kind in kinds:
+        try:
+            yield kind, train_router(kind, training_rows(kind), actor=actor)
+        except RoutingError as error:
+            yield kind, error
+
+
 def retrain_all(actor_id: int | None = None) -> dict:
-    """Train a new version of each kind from the closed cases; a kind with too little to learn from is
-    reported, not raised (a young deployment simply has no router yet)."""
+    """Train a new version of each kind (the scheduled or requested task): what became of each, in words."""
     from accounts.models import User
 
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    outcome = {}
-    for kind in RoutingKind.values:
-        try:
-            model = train_router(kind, training_rows(kind), actor=actor)
-        except RoutingError as error:
-            outcome[kind] = str(error)
-        else:
-            outcome[kind] = f"v{model.version}" + (" active" if model.is_active else " kept inactive")
-    return outcome
+    return {kind: str(result) if isinstance(result, RoutingError)
+            else f"v{result.version}" + (" active" if result.is_active else " kept inactive")
+            for kind, result in train_each(actor=actor)}
 
 
 # --- Suggestions for people and auto-dispatch -----------------------------------------------------

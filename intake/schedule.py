@@ -18,7 +18,7 @@ def sweep(now: datetime | None = None) -> int:
     settings_row = RoutingSettings.load()
     if settings_row.retrain_days is None:
         return 0
-    if settings_row.pk is None or settings_row._state.adding:
+    if settings_row._state.adding:
         settings_row.save()  # first run: the schedule starts now
     due = settings_row.next_training_at
     if due is not None and due > now:

@@ -8,7 +8,7 @@ A new version becomes active unless the active version scored better in cross-va
 
 from django.core.management.base import BaseCommand, CommandError
 
-from intake.actions import RoutingError, train_router, training_rows
+from intake.actions import RoutingError, train_each
 from intake.models import RoutingKind
 
 
@@ -21,11 +21,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         kinds = [options["kind"]] if options["kind"] else list(RoutingKind.values)
         failed = []
-        for kind in kinds:
-            try:
-                model = train_router(kind, training_rows(kind))
-            except RoutingError as error:
-                self.stderr.write(f"{kind}: {error.message}")
+        for kind, model in train_each(kinds):
+            if isinstance(model, RoutingError):
+                self.stderr.write(f"{kind}: {model.message}")
                 failed.append(kind)
                 continue
             state = "active" if model.is_active else "kept inactive (the active version scores better)"
