@@ -63,3 +63,18 @@ class StatusEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class WorkerBeat(models.Model):
+    """A task worker's sign of life (``manage.py db_worker`` writes it every ``JOBS_HEARTBEAT_SECONDS``).
+    A job whose worker stopped beating was cut off (the process killed, the machine lost): the deadline
+    worker puts it back in the queue (``core.jobs.requeue_lost_jobs``)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.worker_id} {self.host}:{self.pid}"

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.permissions import has_model_permission, is_staff_role
 from accounts.scope import path_and_ancestors, places_in_scope
+from jiceng.replica import reading_replica
 from places import mapdata
 
 from . import domains, stats
@@ -134,6 +135,7 @@ def payload(request, place, period, today, result: stats.Stats) -> dict:
 
 @login_required
 @require_GET
+@reading_replica()
 def index(request):
     place, period, today, result = _build(request)
     data = payload(request, place, period, today, result)
@@ -146,6 +148,7 @@ def index(request):
 
 @login_required
 @require_GET
+@reading_replica()
 def wall(request):
     place, period, today, result = _build(request)
     return render(request, "dashboard/wall.html", {
@@ -189,6 +192,7 @@ def _warnings_url(place) -> str:
 
 @login_required
 @require_GET
+@reading_replica()
 def hotspots(request):
     """The current warnings at and under the place that have a point (their centre, or their place's
     centroid), for the map's warning layer: newest first, at most ``POINTS_LIMIT``."""
@@ -206,6 +210,7 @@ def hotspots(request):
 
 @login_required
 @require_GET
+@reading_replica()
 def data(request):
     place, period, today, result = _build(request)
     response = JsonResponse(payload(request, place, period, today, result), json_dumps_params={"ensure_ascii": False})
@@ -215,6 +220,7 @@ def data(request):
 
 @login_required
 @require_GET
+@reading_replica()
 def map_geojson(request):
     """The grids under the place with their figures for the period (the map colours them by one)."""
     place, period, today, result = _build(request, grids=True)
@@ -232,6 +238,7 @@ def map_geojson(request):
 
 @login_required
 @require_GET
+@reading_replica()
 def points(request):
     """The located cases of the period (the newest ``POINTS_LIMIT``): [latitude, longitude, case number, url]."""
     place, _period_key, start, _end = _asked(request)
@@ -244,6 +251,7 @@ def points(request):
 
 @login_required
 @require_GET
+@reading_replica()
 def domain_figures(request):
     """The figures of the other registers (care, disputes, petitions, hazards) this month (HTMX fragment)."""
     place = _place(request)

@@ -90,9 +90,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "auditlog",
     "axes",
+    "core",  # before django_tasks_db: its db_worker command (with a heartbeat) replaces theirs
     "django_tasks",
     "django_tasks_db",
-    "core",
     "places",
     "accounts",
     "cases",
@@ -155,35 +155,42 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------------
-# Embedded: SQLite tuned for concurrent writers (WAL, busy timeout, IMMEDIATE transactions so a
-# writer takes the lock up front instead of failing half-way). Production: DATABASE_URL.
-SQLITE_PATH = VAR_DIR / "jiceng.sqlite3"
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA busy_timeout=20000;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA case_sensitive_like=ON;"
-                ),
-            },
-            # Tests use a file too, not SQLite's shared in-memory database: there the live server's threads
-            # share one connection, and Python's SQLite functions called back under its lock can deadlock
-            # with a thread waiting for that lock (a browser test hung CI). pytest-xdist adds the worker's
-            # name to the file name.
-            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
-        }
-    }
+# One switch: DATABASE_URL (postgres://… in production). Without it, the embedded SQLite file in var/,
+# tuned for concurrent writers (WAL, busy timeout, IMMEDIATE transactions so a writer takes the lock up
+# front instead of failing half-way); a sqlite:/// URL gets the same tuning.
+DATABASE_URL = os.environ.get("DATABASE_URL", "") or f"sqlite:///{VAR_DIR / 'jiceng.sqlite3'}"
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA busy_timeout=20000;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA case_sensitive_like=ON;"
+    ),
+}
+
+
+def database(url: str) -> dict:
+    config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Tests use a file too, not SQLite's shared in-memory database: there the live server's threads
+        # share one connection, and Python's SQLite functions called back under its lock can deadlock
+        # with a thread waiting for that lock (a browser test hung CI). pytest-xdist adds the worker's
+        # name to the file name.
+        config.update(OPTIONS=SQLITE_OPTIONS, CONN_MAX_AGE=0, TEST={"NAME": str(VAR_DIR / "test.sqlite3")})
+    return config
+
+
+DATABASES = {"default": database(DATABASE_URL)}
+# Read-heavy figures (dashboards, statistics, reports) may come from a streaming replica: set
+# DATABASE_REPLICA_URL and jiceng.replica.ReplicaRouter sends the reads of code marked with reading_replica
+# there; everything else, and every write, stays on the primary. In tests the replica mirrors the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**database(DATABASE_REPLICA_URL), "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["jiceng.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------
@@ -198,6 +205,11 @@ else:
 
 # --- Background tasks -------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Each db_worker writes a heartbeat; the deadline worker gives the job of a worker silent for
+# JOBS_LOST_AFTER_SECONDS back to the queue, at most JOBS_MAX_ATTEMPTS tries per job (core/jobs.py).
+JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", 10))
+JOBS_LOST_AFTER_SECONDS = float(os.environ.get("JOBS_LOST_AFTER_SECONDS", 60))
+JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", 3))
 
 # --- Personal data ----------------------------------------------------------------------------
 # Fields that identify a person (phone numbers, ID numbers, addresses of people) are encrypted at

@@ -17,6 +17,7 @@ from care.figures import care_figures
 from care.models import SpecialPerson
 from care.views import month_bounds
 from jiceng.api.viewsets import ScopedReadOnlyViewSet
+from jiceng.replica import reading_replica
 
 from .serializers import (
     FiguresQuerySerializer,
@@ -75,6 +76,7 @@ class CareFiguresView(views.APIView):
     @extend_schema(parameters=[FiguresQuerySerializer], responses=OpenApiTypes.OBJECT, description=(
         "Persons under care by kind, visits due and done (coverage), overdue visits, lost contact, placement "
         "rate of released persons and reoffending, for the period (dates inclusive)."))
+    @reading_replica()
     def get(self, request):
         user = request.user
         if not (user.is_superuser or user.role in FIGURES_ROLES):

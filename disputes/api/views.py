@@ -23,6 +23,7 @@ from disputes import actions
 from disputes.actions import DisputeError
 from disputes.models import OPEN_STATUSES, Campaign, Committee, Dispute, Mediator
 from jiceng.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from jiceng.replica import reading_replica
 from places.models import OrgUnit
 
 from .serializers import (
@@ -202,6 +203,7 @@ class DisputeFiguresView(views.APIView):
         "Disputes accepted, found in screening (grid reports, zero reports), agreed and failed (the success "
         "rate 调成率 = agreed / (agreed + failed)), escalations, turned criminal (民转刑), mass incidents "
         "prevented, by tier and by kind, for disputes received in the period (dates inclusive)."))
+    @reading_replica()
     def get(self, request):
         from accounts.scope import rows_for_figures
         from disputes.figures import dispute_figures

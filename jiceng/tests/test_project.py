@@ -13,5 +13,10 @@ def test_health_check_answers_without_login(client):
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
+def test_liveness_answers_without_the_database(client):
+    response = client.get("/livez")  # no django_db mark: a query would raise
+    assert response.status_code == 200 and response.content == b"ok"
+
+
 def test_system_checks_pass():
     call_command("check", fail_level="WARNING")

@@ -19,6 +19,7 @@ from django.db import close_old_connections, connection
 
 from care.alerts import sweep as care_sweep
 from cases.deadlines import sweep
+from core.jobs import requeue_lost_jobs
 from dashboard.rollup import sweep as rollup_sweep
 from disputes.actions import sweep as disputes_sweep
 from intake.hotspots import sweep as hotspots_sweep
@@ -43,6 +44,7 @@ SWEEPS = [
     ("reports", reports_sweep),  # scheduled monthly and quarterly reports whose period has ended
     ("routing", routing_sweep),  # scheduled retraining of the router (queued for the task worker)
     ("hotspots", hotspots_sweep),  # the daily detection of hotspots and repeat risks; the street is warned
+    ("jobs", requeue_lost_jobs),  # (jobs of dead task workers put back in the queue, jobs given up)
 ]
 
 
