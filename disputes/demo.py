@@ -254,7 +254,7 @@ def _make_disputes(ctx: DemoContext, rng, names: ChineseNames, today: date, comm
         if user.role == Role.GRID_WORKER:
             workers[user.org_unit_id] = user
     campaigns = {(c.path, c.kind): c for c in Campaign.objects.filter(path__startswith=ctx.district.path)}
-    total = max(1, round(len(ctx.grids) * DISPUTES_PER_GRID * ctx.scale))
+    total = max(1, round(len(ctx.grids) * DISPUTES_PER_GRID))  # --scale multiplies the grids
 
     def committee_at(tier: str, kind: str, grid) -> Committee | None:
         community = communities.get(grid.parent_id)

@@ -13,14 +13,24 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 from django.utils.translation import gettext
 
-from core.demo import DISTRICT_CODE, ChineseNames, DemoContext, demo_step
+from core.demo import (
+    DISTRICT_CODE,
+    ChineseNames,
+    DemoContext,
+    bulk_write,
+    cumulative_weights,
+    demo_step,
+    weighted_index,
+)
 from core.privacy import id_check_character, id_hash
 
 from .models import Address, Gender, House, Move, MoveKind, Resident, Tag, UnitKind, UnitOrg
 
 RESIDENTS_PER_GRID = 100
+UNITS_PER_GRID = 3  # shops and the like (and a school per community)
 RENTED_SHARE = 0.15
 HOUSEHOLD_SIZES = ((1, 0.18), (2, 0.30), (3, 0.30), (4, 0.15), (5, 0.07))
 TAGS = [
@@ -59,9 +69,15 @@ class _Ids:
         raise RuntimeError("no free ID sequence")  # 500 people of one sex born on one day in one region
 
 
+_CDF: dict[tuple, np.ndarray] = {}
+
+
 def _pick(rng, pairs):
     values, weights = zip(*pairs, strict=True)
-    return values[int(rng.choice(len(values), p=[w / sum(weights) for w in weights]))]
+    cdf = _CDF.get(pairs)
+    if cdf is None:  # what rng.choice(len(values), p=normalised weights) draws, without its checks each time
+        cdf = _CDF[pairs] = cumulative_weights([w / sum(weights) for w in weights])
+    return values[weighted_index(rng, cdf)]
 
 
 def _born(rng, today: date, low: int, high: int) -> date:
@@ -90,7 +106,7 @@ def make_people(ctx: DemoContext) -> None:
     plan = []  # (resident, tag codes)
     for grid in ctx.grids:
         prefix = community_names.get(grid.parent_id, grid.name)
-        want = ctx.scaled(RESIDENTS_PER_GRID)
+        want = RESIDENTS_PER_GRID  # per grid: --scale multiplies the grids, and so the residents
         made = 0
         household = 0
         building = int(rng.integers(1, 30))
@@ -164,7 +180,7 @@ def make_people(ctx: DemoContext) -> None:
                 residents.append(resident)
                 plan.append((resident, codes))
                 made += 1
-        for n in range(ctx.scaled(3)):
+        for n in range(UNITS_PER_GRID):
             label, kind = SHOPS[int(rng.integers(len(SHOPS)))]
             code = f"{grid.code}-S{n + 1:02d}"
             address = Address(grid=grid, path=grid.path, code=code, text=f"{prefix}{n + 1}号底商")
@@ -181,21 +197,22 @@ def make_people(ctx: DemoContext) -> None:
                                  address=address, employees=int(rng.integers(40, 120)),
                                  credit_code=f"12110101{int(rng.integers(10**9, 10**10))}"))
 
-    Address.objects.bulk_create(addresses, batch_size=2000)
+    # Hundreds of thousands of rows at --scale 10: written with COPY on PostgreSQL (core.demo.bulk_write).
+    bulk_write(Address, addresses)
     for house in houses:
         house.address_id = house.address.pk
-    House.objects.bulk_create(houses, batch_size=2000)
+    bulk_write(House, houses)
     for resident in residents:
         resident.house_id = resident.house.pk
-    Resident.objects.bulk_create(residents, batch_size=2000)
+    bulk_write(Resident, residents)
     for unit in units:
         unit.address_id = unit.address.pk
-    UnitOrg.objects.bulk_create(units, batch_size=2000)
+    bulk_write(UnitOrg, units)
     Through = Resident.tags.through
     links = [Through(resident_id=r.pk, tag_id=tags[code].pk) for r, codes in plan for code in codes]
-    Through.objects.bulk_create(links, batch_size=5000)
-    Move.objects.bulk_create([Move(resident_id=r.pk, kind=MoveKind.IN, at=r.moved_in, to_grid_id=r.grid_id,
-                                   to_house_id=r.house_id) for r in residents if r.moved_in], batch_size=5000)
+    bulk_write(Through, links)
+    bulk_write(Move, [Move(resident_id=r.pk, kind=MoveKind.IN, at=r.moved_in, to_grid_id=r.grid_id,
+                           to_house_id=r.house_id) for r in residents if r.moved_in])
     ctx.count(gettext("residents in the register"), len(residents))
     ctx.count(gettext("houses"), len(houses))
     ctx.count(gettext("units"), len(units))

@@ -114,7 +114,7 @@ def make_petitions(ctx: DemoContext) -> None:
     ReceptionDay.objects.bulk_create(days)
 
     # Petitions.
-    total = max(1, round(len(ctx.communities) * PER_COMMUNITY_MONTH * MONTHS * ctx.scale))
+    total = max(1, round(len(ctx.communities) * PER_COMMUNITY_MONTH * MONTHS))  # --scale: more communities
     first_day = _month_start(today, MONTHS - 1)
     span = (today - first_day).days
     people: list[tuple] = []

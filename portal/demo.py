@@ -72,7 +72,7 @@ def make_portal(ctx: DemoContext) -> None:
         catalogue = by_street.get(community.parent_id)
         if not residents or not handlers or not catalogue:
             continue
-        for n in range(ctx.scaled(PER_COMMUNITY)):
+        for n in range(PER_COMMUNITY):
             status = states[int(rng.choice(len(states), p=weights))] if n else ErrandStatus.SUBMITTED
             item = catalogue[int(rng.integers(len(catalogue)))]
             requester = residents[int(rng.integers(len(residents)))]

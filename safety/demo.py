@@ -148,7 +148,7 @@ def _make_hazards(ctx: DemoContext, rng, today: date, sources, staff, workers) -
         if not grids:
             continue
         boss = staff.get(community.pk)
-        for index in range(ctx.scaled(HAZARDS_PER_COMMUNITY)):
+        for index in range(HAZARDS_PER_COMMUNITY):
             grid = grids[int(rng.integers(len(grids)))]
             worker = workers.get(grid.pk) or boss
             state = STATES[index % len(STATES)]

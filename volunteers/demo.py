@@ -93,7 +93,7 @@ def make_volunteers(ctx: DemoContext) -> None:
     for community in ctx.communities:
         have = len(by_place.get((Role.VOLUNTEER, community.pk), [])) + min(
             RESIDENT_VOLUNTEERS, len(by_place.get((Role.RESIDENT_USER, community.pk), [])))
-        for i in range(max(0, ctx.scaled(VOLUNTEERS_PER_COMMUNITY) - have)):
+        for i in range(max(0, VOLUNTEERS_PER_COMMUNITY - have)):
             last, first = names.full()
             extra_users.append(User(username=f"vol{community.code}{i + 1:02d}", password=password,
                                     role=Role.VOLUNTEER, full_name=last + first, last_name=last, first_name=first,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
+from django.db.models import F
 from django.utils.translation import gettext
 
 from accounts.models import Role
@@ -65,6 +66,10 @@ def make_wishes(ctx: DemoContext) -> None:
         for user in ctx.users.get(role, []):
             by_place[(role, user.org_unit_id)].append(user)
     weights = [w for _s, w in STATES]
+    wanted_tags = sorted({tag for _kind, tag, _suffixes, _samples in WISHES})
+    children = defaultdict(list)
+    for grid in ctx.grids:
+        children[grid.parent_id].append(grid)
     plans = []  # (wish, [(moment, event)], award?)
     for community in ctx.communities:
         workers = (by_place[(Role.SOCIAL_WORKER, community.parent_id)]
@@ -73,16 +78,22 @@ def make_wishes(ctx: DemoContext) -> None:
             continue
         claimers = by_place[(Role.VOLUNTEER, community.pk)] + by_place[(Role.RESIDENT_USER, community.pk)]
         units = list(UnitOrg.objects.filter(path__startswith=community.path).order_by("pk")[:5])
-        grids = ctx.children(community)
-        for n in range(ctx.scaled(PER_COMMUNITY)):
+        grids = children.get(community.pk, [])
+        rows = (Resident.objects.filter(path__startswith=community.path, tags__code__in=wanted_tags)
+                .only("pk", "name", "path").annotate(tag_code=F("tags__code")).order_by("pk"))
+        tagged = [(resident.tag_code, resident) for resident in rows]
+        for n in range(PER_COMMUNITY):
             kind, tag, suffixes, samples = WISHES[_pick(rng, KIND_WEIGHTS)]
             title, category, story = samples[int(rng.integers(len(samples)))]
             status = STATES[_pick(rng, weights)][0] if claimers else WishStatus.POSTED
             if n == 0:
                 status = WishStatus.POSTED  # every community has one waiting
             place = grids[int(rng.integers(len(grids)))] if grids and rng.random() < 0.3 else community
-            beneficiary = (Resident.objects.filter(path__startswith=place.path, tags__code=tag)
-                           .order_by("pk")[int(rng.integers(0, 5)):].first())
+            # The query's answer, from the community's tagged residents read once (a query per wish read
+            # the whole register at --scale 10).
+            skip = int(rng.integers(0, 5))
+            candidates = [r for code, r in tagged if code == tag and r.path.startswith(place.path)]
+            beneficiary = candidates[skip] if skip < len(candidates) else None
             surname = beneficiary.name[0] if beneficiary else "王李张刘陈"[int(rng.integers(5))]
             worker = workers[int(rng.integers(len(workers)))]
             posted = ctx.now - timedelta(days=int(rng.integers(3, 60)), hours=int(rng.integers(0, 8)))

@@ -29,10 +29,15 @@ class Command(BaseCommand):
                             help=f"number of streets, 1-{len(demo.STREETS)} (default %(default)s)")
         parser.add_argument("--communities", type=int, default=None,
                             help="communities per street (default 10 x scale)")
+        steps = ", ".join(step.name for step in demo.discover_steps())
+        parser.add_argument("--through", default=None, metavar="STEP",
+                            help=f"stop after this step (steps in order: {steps})")
 
-    def handle(self, *args, seed, scale, if_empty, flush, streets, communities, verbosity, **options):
+    def handle(self, *args, seed, scale, if_empty, flush, streets, communities, through, verbosity, **options):
         if if_empty and flush:
             raise CommandError(_("--if-empty and --flush contradict each other: use one of them."))
+        if through is not None and through not in {step.name for step in demo.discover_steps()}:
+            raise CommandError(_("No demo step named %(name)s.") % {"name": through})
         try:
             demo.DemoOptions(seed=seed, scale=scale, streets=streets, communities_per_street=communities)
         except ValueError as exc:
@@ -47,10 +52,16 @@ class Command(BaseCommand):
                     "or --if-empty to leave it as it is."
                 ))
         log = self.stdout.write if verbosity >= 2 else (lambda message: None)
+
+        def on_step(name: str, seconds: float) -> None:
+            if verbosity >= 1:
+                self.stdout.write(_("step %(name)s: %(seconds).1f s") % {"name": name, "seconds": seconds})
+                self.stdout.flush()
+
         started = time.perf_counter()
         try:
             ctx = demo.build_demo(seed=seed, scale=scale, streets=streets, communities_per_street=communities,
-                                  flush=flush, log=log)
+                                  flush=flush, through=through, log=log, on_step=on_step)
         except ProtectedError as exc:
             raise CommandError(_(
                 "Cannot flush: other records still refer to places, departments or users (%(detail)s). "
