@@ -223,6 +223,8 @@ def prepare(url: str, template: str | None, scale: float) -> None:
         started = time.perf_counter()
         connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     manage(url, "migrate", "--noinput", "-v0")
+    # Suggestions of the cases already waiting (the worker stores them for new reports).
+    manage(url, "shell", "-c", "from intake.actions import refresh_suggestions; refresh_suggestions()")
     print(f"prepared {name}: a copy of {template} in {time.perf_counter() - started:.0f} s")
 
 

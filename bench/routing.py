@@ -29,7 +29,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split  # noqa: E
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 
-from intake.routing import Router, _jieba  # noqa: E402
+from intake.routing import Router, jieba_dictionary  # noqa: E402
 
 DEFAULT_CSV = "/work/shared/data/complaints-dev.csv"
 SEED = 42
@@ -117,7 +117,7 @@ def main():
     parser.add_argument("--compare", action="store_true", help="also every variant tried")
     args = parser.parse_args()
     x, y = read_rows(args.csv)
-    _jieba()
+    jieba_dictionary()
     print(f"{args.csv}: {len(y)} rows, {len(set(y))} classes; 80/20 split seed {SEED}; 5-fold stratified CV")
     print(f"{'model':36} {'held-out acc':>12} {'macro-F1':>9} {'CV acc':>7} {'CV F1':>7} {'pred/s':>7} {'ms/one':>7}")
     runs = [("baseline char 1-3 + LinearSVC", Baseline)]

@@ -3,6 +3,11 @@
 ``training_rows`` reads what the deployment learned: its closed cases and who finally handled them.
 ``train_router`` measures a new version by cross-validation, trains it on every row, stores it and
 activates it when its score is not worse than the active version's. ``suggest`` asks the active version.
+
+The router (scikit-learn, scipy, jieba: about 150 MB once loaded) runs only in the task worker: it computes
+each waiting case's suggestions when the case is reported (``route_new_case``) and again when another version
+becomes active (``refresh_suggestions``), and stores them (``CaseSuggestion``). Web processes read the stored
+rows (``suggestions_for``) and never import ``intake.routing``: keep its imports inside functions.
 """
 
 from __future__ import annotations
@@ -12,20 +17,29 @@ import time
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent, Status
 from core.errors import DomainError
 
-from .models import RoutingKind, RoutingModel, RoutingSettings
-from .routing import Router
+from .models import CaseSuggestion, RoutingKind, RoutingModel, RoutingSettings
+
+if TYPE_CHECKING:  # the router's module imports scikit-learn and jieba: only where it predicts or trains
+    from .routing import Router
 
 # Fewer closed cases than this teach nothing worth suggesting.
 MIN_ROWS = 10
 SCORE = "cv_macro_f1"  # the score versions are compared on
+SHOWN = 3  # suggestions shown per kind
+# Suggestions stored per kind: departments beyond the shown ones stand in for those that return the case.
+STORED = {RoutingKind.DEPARTMENT: 8, RoutingKind.CATEGORY: SHOWN}
+# Cases waiting for a dispatcher's decision: those whose suggestions are stored and kept up to date.
+WAITING_STATUSES = (Status.REPORTED, Status.REGISTERED, Status.RETURNED)
+REFRESH_BATCH = 500
 
 
 class RoutingError(DomainError):
@@ -62,8 +76,11 @@ def training_rows(kind: str) -> list[tuple[str, str, str]]:
 
 def cross_validate(rows, folds: int = 5, **options) -> dict:
     """Mean accuracy and macro-F1 of ``Router(**options)`` over stratified folds of ``rows``."""
+    import numpy as np
     from sklearn.metrics import accuracy_score, f1_score
     from sklearn.model_selection import StratifiedKFold
+
+    from .routing import Router
 
     texts = [(title, text) for title, text, _label in rows]
     labels = np.array([label for _title, _text, label in rows])
@@ -91,6 +108,8 @@ def train_router(kind: str, rows, actor=None, folds: int = 5, **options) -> Rout
         raise RoutingError(_("Too few closed cases to learn from: %(rows)d cases in %(labels)d classes "
                              "(at least %(min)d cases in two classes).")
                            % {"rows": len(rows), "labels": len(labels), "min": MIN_ROWS})
+    from .routing import Router
+
     metrics = cross_validate(rows, folds=folds, **options)
     start = time.perf_counter()
     router = Router(**options).fit([(title, text) for title, text, _label in rows],
@@ -105,8 +124,11 @@ def train_router(kind: str, rows, actor=None, folds: int = 5, **options) -> Rout
         if better and active is not None:
             active.is_active = False
             active.save(update_fields=["is_active"])
-        return RoutingModel.objects.create(kind=kind, version=last + 1, created_by=actor, trained_on=len(rows),
-                                           labels=labels, metrics=metrics, blob=blob, is_active=better)
+        model = RoutingModel.objects.create(kind=kind, version=last + 1, created_by=actor, trained_on=len(rows),
+                                            labels=labels, metrics=metrics, blob=blob, is_active=better)
+        if better:
+            queue_refresh(kind)
+        return model
 
 
 def activate(model: RoutingModel) -> RoutingModel:
@@ -116,7 +138,15 @@ def activate(model: RoutingModel) -> RoutingModel:
             pk=model.pk).update(is_active=False)
         model.is_active = True
         model.save(update_fields=["is_active"])
+        queue_refresh(model.kind)
     return model
+
+
+def queue_refresh(kind: str) -> None:
+    """Have the task worker recompute the stored suggestions of the waiting cases (after the commit)."""
+    from .tasks import refresh_suggestions
+
+    transaction.on_commit(lambda: refresh_suggestions.enqueue(kind))
 
 
 _cache: dict[str, tuple[int, Router]] = {}
@@ -124,16 +154,23 @@ _cache_lock = threading.Lock()
 
 
 def active_router(kind: str) -> Router | None:
-    """The active version's router, loaded once per process and version."""
+    """The active version's router, loaded once per process and version (in the task worker)."""
+    return _active(kind)[1]
+
+
+def _active(kind: str) -> tuple[int | None, Router | None]:
+    """(pk, router) of the active version of ``kind``; (None, None) before one is trained."""
+    from .routing import Router
+
     active = RoutingModel.objects.filter(kind=_kind(kind), is_active=True).values_list("pk", flat=True).first()
     if active is None:
-        return None
+        return None, None
     cached = _cache.get(kind)
     if cached is None or cached[0] != active:
         blob = RoutingModel.objects.values_list("blob", flat=True).get(pk=active)
         with _cache_lock:
             _cache[kind] = cached = (active, Router.loads(blob))
-    return cached[1]
+    return cached
 
 
 def suggest(kind: str, title: str, text: str, k: int = 3) -> list[tuple[str, float]]:
@@ -184,38 +221,76 @@ class Suggestion:
         return getattr(self.obj, "name", self.code)
 
 
-def suggestions_for(cases, kinds=(RoutingKind.DEPARTMENT, RoutingKind.CATEGORY), k: int = 3) -> dict:
-    """``{case pk: {kind: [Suggestion, ...]}}`` for many cases at once (one prediction per kind for
-    all of them; descriptions are read in one query). Empty where no version of a kind is trained."""
+def store_suggestions(cases, kinds=RoutingKind.values) -> int:
+    """Compute (with the active version of each kind) and store the suggestions of ``cases``; the number
+    of rows written. Runs in the task worker: it loads the router."""
+    cases = list(cases)
+    if not cases:
+        return 0
+    texts = dict(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("pk", "description"))
+    inputs = [(case.title, texts.get(case.pk, "")) for case in cases]
+    now = timezone.now()
+    rows = []
+    for kind in kinds:
+        version, router = _active(kind)
+        if router is None:
+            continue
+        tops = router.predict_top(inputs, k=STORED.get(kind, SHOWN))
+        rows += [CaseSuggestion(case_id=case.pk, kind=kind, version_id=version, made_at=now,
+                                items=[[code, float(p)] for code, p in top])
+                 for case, top in zip(cases, tops, strict=True)]
+    CaseSuggestion.objects.bulk_create(rows, update_conflicts=True, unique_fields=["case", "kind"],
+                                       update_fields=["version", "items", "made_at"])
+    return len(rows)
+
+
+def refresh_suggestions(kind: str | None = None, batch: int = REFRESH_BATCH) -> int:
+    """Recompute the stored suggestions of every case waiting for dispatch, ``batch`` cases at a time
+    (after another version became active); the number of cases."""
+    kinds = [_kind(kind)] if kind else RoutingKind.values
+    waiting = Case.objects.filter(status__in=WAITING_STATUSES).only("pk", "title").order_by("pk")
+    done, last = 0, 0
+    while True:
+        cases = list(waiting.filter(pk__gt=last)[:batch])
+        if not cases:
+            return done
+        store_suggestions(cases, kinds=kinds)
+        done += len(cases)
+        last = cases[-1].pk
+
+
+def suggestions_for(cases, kinds=(RoutingKind.DEPARTMENT, RoutingKind.CATEGORY), k: int = SHOWN) -> dict:
+    """``{case pk: {kind: [Suggestion, ...]}}`` for many cases at once, read from the stored suggestions
+    (a few queries, no model: fit for web processes). A case whose suggestions are not computed yet while
+    a version is active gets ``{"pending": True}`` instead; no entry where no version is trained."""
     from cases.models import Category
     from places.models import Department
 
     cases = list(cases)
     if not cases:
         return {}
-    routers = {kind: active_router(kind) for kind in kinds}
-    routers = {kind: router for kind, router in routers.items() if router is not None}
-    if not routers:
-        return {}
-    texts = dict(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("pk", "description"))
-    inputs = [(case.title, texts.get(case.pk, "")) for case in cases]
+    stored = list(CaseSuggestion.objects.filter(case__in=[c.pk for c in cases], kind__in=kinds)
+                  .values_list("case_id", "kind", "items"))
     # A department that returned a case has said it is not theirs: it is not suggested for it again.
     returned_by = defaultdict(set)
     for case_id, data in CaseEvent.objects.filter(case__in=[c.pk for c in cases if c.status == Status.RETURNED],
                                                   action="return").values_list("case_id", "data"):
         returned_by[case_id].add((data or {}).get("department"))
+    codes = defaultdict(set)
+    for _case_id, kind, items in stored:
+        codes[kind].update(code for code, _p in items)
+    objects = {kind: {obj.code: obj for obj in (Department if kind == RoutingKind.DEPARTMENT else Category)
+                      .objects.filter(code__in=found)} for kind, found in codes.items()}
     result = {case.pk: {} for case in cases}
-    for kind, router in routers.items():
-        model = Department if kind == RoutingKind.DEPARTMENT else Category
-        extra = max((len(names) for names in returned_by.values()), default=0) if kind == RoutingKind.DEPARTMENT else 0
-        tops = router.predict_top(inputs, k=k + extra)
-        codes = {code for top in tops for code, _p in top}
-        objects = {obj.code: obj for obj in model.objects.filter(code__in=codes)}
-        for case, top in zip(cases, tops, strict=True):
-            found = [Suggestion(code, p, objects.get(code)) for code, p in top]
-            if kind == RoutingKind.DEPARTMENT and case.pk in returned_by:
-                found = [s for s in found if s.obj is None or s.obj.name not in returned_by[case.pk]]
-            result[case.pk][kind] = found[:k]
+    for case_id, kind, items in stored:
+        found = [Suggestion(code, p, objects[kind].get(code)) for code, p in items]
+        if kind == RoutingKind.DEPARTMENT and case_id in returned_by:
+            found = [s for s in found if s.obj is None or s.obj.name not in returned_by[case_id]]
+        result[case_id][kind] = found[:k]
+    missing = [case.pk for case in cases if not result[case.pk] and case.status in WAITING_STATUSES]
+    if missing and RoutingModel.objects.filter(kind__in=kinds, is_active=True).exists():
+        for pk in missing:
+            result[pk]["pending"] = True
     return result
 
 
@@ -227,10 +302,12 @@ def route_new_case(case_id: int, now=None) -> str:
     from cases.actions import SystemActor, dispatch_case, register_case
     from cases.routing import serves
 
+    case = Case.objects.select_related("grid").filter(pk=case_id).first()
+    if case is not None and case.status in WAITING_STATUSES:
+        store_suggestions([case])  # for the dispatch console and the case page
     threshold = RoutingSettings.load().auto_dispatch_threshold
     if threshold is None:
         return "off"
-    case = Case.objects.select_related("grid").filter(pk=case_id).first()
     if case is None or case.status not in (Status.REPORTED, Status.REGISTERED):
         return "skipped"  # gone, or a dispatcher already decided
     top = suggestions_for([case], kinds=(RoutingKind.DEPARTMENT,), k=1).get(case.pk, {}).get(RoutingKind.DEPARTMENT)
@@ -254,10 +331,11 @@ def route_new_case(case_id: int, now=None) -> str:
 
 
 def on_case_reported(sender, case, **kwargs) -> None:
-    """Queue the case for auto-dispatch when the admin switched it on (after the report is committed)."""
+    """Queue the case for the task worker (after the report is committed) once a router is trained: it
+    stores the case's suggestions and dispatches it when the admin switched auto-dispatch on."""
     if case.status not in (Status.REPORTED, Status.REGISTERED):
         return
-    if RoutingSettings.load().auto_dispatch_threshold is None:
+    if not RoutingModel.objects.filter(is_active=True).exists():
         return
     from .tasks import route_case
 

@@ -8,6 +8,7 @@ deployment. A hotspot lies at a place (``AtPlace``) and is seen through the data
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import StatusEvent
@@ -76,6 +77,29 @@ class RoutingSettings(models.Model):
     @classmethod
     def load(cls) -> "RoutingSettings":
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class CaseSuggestion(models.Model):
+    """What the active router suggests for one case, of one kind: computed by the task worker when the case
+    is reported and again when another version becomes active, so web processes never load a router.
+
+    ``items`` are ``[[code, probability], ...]``, best first; more than shown, so that enough remain once
+    the departments that returned the case are left out (at read time)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="suggestions")
+    kind = models.CharField(_("kind"), max_length=16, choices=RoutingKind.choices)
+    version = models.ForeignKey(RoutingModel, verbose_name=_("router version"), on_delete=models.CASCADE,
+                                related_name="+")
+    items = models.JSONField(_("suggestions"), default=list)
+    made_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case suggestion")
+        verbose_name_plural = _("case suggestions")
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="casesuggestion_case_kind")]
+
+    def __str__(self):
+        return f"{self.case_id} · {self.kind} · v{self.version_id}"
 
 
 # --- Hotspots and early warning (风险预警) ---------------------------------------------------------

@@ -13,7 +13,16 @@ def retrain(actor_id: int | None = None) -> dict:
 
 @task()
 def route_case(case_id: int) -> str:
-    """Suggest a department for a newly reported case and dispatch it when the router is sure enough."""
+    """Store the router's suggestions for a newly reported case and dispatch it when the router is sure
+    enough."""
     from .actions import route_new_case
 
     return route_new_case(case_id)
+
+
+@task()
+def refresh_suggestions(kind: str | None = None) -> int:
+    """Recompute the stored suggestions of the cases waiting for dispatch (another version became active)."""
+    from .actions import refresh_suggestions as refresh
+
+    return refresh(kind)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.filtersets import search_cases
 from cases.models import OPEN_STATUSES, Case, DueState, DutyAssignment, Source, Status
 from places.models import OrgUnit
 
@@ -16,19 +17,23 @@ ORDERINGS = ["reported_at", "updated_at", "deadline", "number", "status", "urgen
 
 
 class CaseFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, help_text=_("Repeat for several states."))
+    # distinct=False: no join multiplies the rows, and SELECT DISTINCT would sort every matching case.
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False,
+                                                 help_text=_("Repeat for several states."))
     category = django_filters.CharFilter(method="filter_category",
                                          help_text=_("Category code; a major class includes its minor classes."))
     place = django_filters.NumberFilter(method="filter_place",
                                         help_text=_("Place id: cases in this place and everything under it."))
     department = django_filters.NumberFilter(field_name="department_id", help_text=_("Lead department id."))
-    source = django_filters.MultipleChoiceFilter(choices=Source.choices)
+    source = django_filters.MultipleChoiceFilter(choices=Source.choices, distinct=False)
     overdue = django_filters.BooleanFilter(method="filter_overdue",
                                            help_text=_("true: open cases whose step deadline has passed."))
     due_state = django_filters.ChoiceFilter(choices=DueState.choices, method="filter_due_state")
     reported_after = django_filters.DateTimeFilter(field_name="reported_at", lookup_expr="gte")
     reported_before = django_filters.DateTimeFilter(field_name="reported_at", lookup_expr="lt")
-    q = django_filters.CharFilter(method="filter_q", help_text=_("Case number (or its start) or words of the title."))
+    q = django_filters.CharFilter(method="filter_q", help_text=_(
+        "Case number (or its start), hotline work-order number, or words of the title (searched among the "
+        "10,000 most recent cases of the list)."))
     ordering = django_filters.ChoiceFilter(
         method="filter_ordering", choices=[(f"{sign}{name}", f"{sign}{name}") for name in ORDERINGS
                                            for sign in ("", "-")],
@@ -63,12 +68,7 @@ class CaseFilterSet(django_filters.FilterSet):
         return queryset.filter(running, deadline__gt=now).filter(Q(warn_at__isnull=True) | Q(warn_at__gt=now))
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        if value.isdigit():
-            return queryset.filter(number__startswith=value)
-        return queryset.filter(title__icontains=value)
+        return search_cases(queryset, value)
 
     def filter_ordering(self, queryset, name, value):
         field = value.lstrip("-")

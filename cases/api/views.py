@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from collections import defaultdict
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
@@ -24,14 +24,16 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from accounts.scope import get_visible_or_404
+from accounts.scope import get_visible_or_404, scope_paths
 from cases import actions, figures, workflow
 from cases.models import Case, CasePhoto, Category, DutyAssignment
 from cases.photos import stream_image
 from jiceng.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
+from jiceng.replica import reading_replica
 from places.models import Level, OrgUnit
 
 from .filtersets import CaseFilterSet, DutyFilterSet
+from .pagination import KeysetPagination
 from .serializers import (
     ActionDescriptionSerializer,
     ActionInputSerializer,
@@ -79,13 +81,16 @@ ACTION_PARAMETER = OpenApiParameter("action_name", str, OpenApiParameter.PATH, e
 
 @extend_schema_view(
     list=extend_schema(description="Cases of the caller's scope (a handler: its department's; a resident: "
-                                   "their own), newest first."),
+                                   "their own), newest first. Pages by cursor: follow `next` and "
+                                   "`previous` (each page costs the same however deep); `count` stops at "
+                                   "10,000 (`count_capped`)."),
     retrieve=extend_schema(description="One case with its timeline, photos, co-handling departments and the "
                                        "actions the caller may take now."),
 )
 class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     model = Case
     filterset_class = CaseFilterSet
+    pagination_class = KeysetPagination  # keyset: a deep page costs what the first does (millions of cases)
     lookup_value_regex = r"\d+"
 
     @classmethod
@@ -230,6 +235,26 @@ class FiguresQuerySerializer(serializers.Serializer):
         return attrs
 
 
+def rolled_up_total(user, start: date | None, end: date | None) -> figures.Figures | None:
+    """The total from the dashboards' roll-up (``dashboard.stats``: the days before the worker's last
+    pass from its daily rows, the rest counted from the cases; the same figures, without reading
+    millions of cases), or None where it may not stand in: the caller's scope is not one place at
+    street level or above, their view of its cases is narrowed (a handler's department), or the
+    roll-up was never built. ``end`` is the day after the period."""
+    from dashboard import stats  # the dashboards build on the case figures, not the other way round
+    from dashboard.rollup import complete_until
+
+    roots = scope_paths(user)
+    if len(roots) != 1 or complete_until() is None:
+        return None
+    place = OrgUnit.objects.filter(path=roots[0]).defer("geometry").first()
+    if place is None or place.level not in stats.ROLLED_UP_LEVELS or not stats.cases_for(user, place)[1]:
+        return None
+    first = start or date(1970, 1, 1)
+    last = end or timezone.localdate() + timedelta(days=1)
+    return stats.place_stats(user, place, first, last).total
+
+
 class CaseFiguresView(views.APIView):
     """Figures of the cases in the caller's scope (``cases.figures``: the service dashboards reuse)."""
 
@@ -238,6 +263,7 @@ class CaseFiguresView(views.APIView):
         "(返工率), return rate, average handling hours, satisfaction, for the period (dates inclusive), as a "
         "total and grouped `by` place (with `level`, optionally under `parent`), department, category, day "
         "or month. Rates are null when there is nothing to divide by."))
+    @reading_replica()
     def get(self, request):
         query = FiguresQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
@@ -245,7 +271,8 @@ class CaseFiguresView(views.APIView):
         start = options.get("start")
         end = options["end"] + timedelta(days=1) if options.get("end") else None
         cases = Case.objects.visible_to(request.user)
-        result = {"total": figures.case_figures(cases, start, end).as_dict()}
+        total = rolled_up_total(request.user, start, end) if options["by"] == "total" else None
+        result = {"total": (total or figures.case_figures(cases, start, end)).as_dict()}
         if options["by"] != "total":
             rows = figures.figures_by(cases, options["by"], level=options.get("level"),
                                       parent=options.get("parent"), start=start, end=end)

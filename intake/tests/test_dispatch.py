@@ -1,8 +1,12 @@
 """The router at work: suggestions in the dispatch console and on the case page, auto-dispatch above the
 admin's threshold (as the platform, recorded on the timeline), the routing page, scheduled retraining."""
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -13,7 +17,7 @@ from cases import actions as case_actions
 from cases.management.commands.deadline_worker import SWEEPS
 from cases.models import Source, Status
 from intake import actions, schedule
-from intake.models import RoutingModel, RoutingSettings
+from intake.models import CaseSuggestion, RoutingModel, RoutingSettings
 
 from .test_actions import LITTER_TEXTS, MANHOLE_TEXTS, close
 
@@ -103,9 +107,22 @@ def test_the_system_actor_may_only_do_what_it_is_made_for(trained):
         case_actions.dispatch_case(case, robot, department=trained.water)
 
 
-def test_the_console_and_the_case_page_show_the_top_three(trained, client):
+def no_router_here(monkeypatch):
+    """Web pages read the stored suggestions: loading a router there fails the test."""
+    def refuse(kind):
+        raise AssertionError("a web page loaded the router")
+
+    monkeypatch.setattr(actions, "_active", refuse)
+
+
+def test_the_console_and_the_case_page_show_the_top_three(trained, client, settings, monkeypatch,
+                                                         django_capture_on_commit_callbacks):
+    settings.TASKS = IMMEDIATE
     title, text = MANHOLE_TEXTS[3]
-    case = case_actions.register_case(new_case(trained, title, text), trained.users["dispatcher"])
+    with django_capture_on_commit_callbacks(execute=True):  # the task worker stores the suggestions
+        case = new_case(trained, title, text)
+    case = case_actions.register_case(case, trained.users["dispatcher"])
+    no_router_here(monkeypatch)
     client.force_login(trained.users["dispatcher"])
     page = client.get(reverse("cases:console"), {"status": "registered"}).content.decode()
     row = page[page.index(case.number):]
@@ -162,9 +179,49 @@ def test_retrain_all_reports_a_router_it_cannot_train_yet(db):
     assert set(outcome) == {"category", "department"} and all("Too few" in v or "太少" in v for v in outcome.values())
 
 
+def test_a_case_is_not_routed_in_the_web_process(trained, client, monkeypatch):
+    title, text = MANHOLE_TEXTS[3]
+    case = case_actions.register_case(new_case(trained, title, text), trained.users["dispatcher"])
+    no_router_here(monkeypatch)  # the task worker has not run yet
+    client.force_login(trained.users["dispatcher"])
+    page = client.get(reverse("cases:console"), {"status": "registered"}).content.decode()
+    row = page[page.index(case.number):]
+    assert 'class="learned' not in row[:row.index("</tr>")]
+    detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    block = detail[detail.index('class="learned-block"'):]
+    block = block[:block.index("</div>")]
+    assert "Suggestions from closed cases are being computed." in block and trained.water.name not in block
+    body = client.get(f"/api/v1/cases/{case.pk}/suggestions/").json()
+    assert body == {"department": [], "category": []}
+
+
+def test_a_new_version_recomputes_the_waiting_cases(trained, settings, django_capture_on_commit_callbacks):
+    settings.TASKS = IMMEDIATE
+    waiting = [case_actions.register_case(new_case(trained, title, text), trained.users["dispatcher"])
+               for title, text in MANHOLE_TEXTS[:2]]
+    dispatched = case_actions.dispatch_case(case_actions.register_case(new_case(trained, *LITTER_TEXTS[0]),
+                                                                       trained.users["dispatcher"]),
+                                            trained.users["dispatcher"], department=trained.roads)
+    first = RoutingModel.objects.get(kind="department", is_active=True)
+    with django_capture_on_commit_callbacks(execute=True):  # a retraining; the new version is as good
+        second = actions.train_router("department", actions.training_rows("department"))
+    assert second.is_active
+    rows = CaseSuggestion.objects.filter(kind="department")
+    assert {row.case_id: row.version_id for row in rows} == {case.pk: second.pk for case in waiting}
+    assert not CaseSuggestion.objects.filter(case=dispatched).exists()  # no longer waiting
+    assert rows.get(case=waiting[0]).items[0][0] == "WATER"
+    with django_capture_on_commit_callbacks(execute=True):  # an admin goes back to the first version
+        actions.activate(first)
+    assert set(rows.values_list("version", flat=True)) == {first.pk}
+    assert not CaseSuggestion.objects.filter(kind="category").exists()  # only the kind that changed
+    assert actions.refresh_suggestions(batch=1) == 2  # in batches, both kinds
+    assert CaseSuggestion.objects.filter(kind="category").count() == 2
+
+
 def test_the_api_gives_the_suggestions_within_scope(trained, client):
     title, text = MANHOLE_TEXTS[3]
     case = new_case(trained, title, text)
+    assert actions.route_new_case(case.pk) == "off"  # the job stores the suggestions all the same
     client.force_login(trained.users["dispatcher"])
     body = client.get(f"/api/v1/cases/{case.pk}/suggestions/").json()
     assert [s["code"] for s in body["department"]][0] == "WATER" and len(body["department"]) == 2
@@ -177,8 +234,20 @@ def test_a_department_that_returned_the_case_is_not_suggested_again(trained):
     u = trained.users
     title, text = MANHOLE_TEXTS[4]
     case = case_actions.register_case(new_case(trained, title, text), u["dispatcher"])
+    actions.route_new_case(case.pk)
     assert actions.suggestions_for([case])[case.pk]["department"][0].obj == trained.water
     case = case_actions.dispatch_case(case, u["dispatcher"], department=trained.water)
     case = case_actions.return_case(case, u["water_handler"], "不属于我单位")
     suggested = actions.suggestions_for([case])[case.pk]["department"]
     assert [s.obj for s in suggested] == [trained.roads]
+
+
+def test_web_processes_do_not_import_the_router():
+    """scikit-learn, scipy and jieba take ~150 MB: only the task worker, which trains and predicts, loads them."""
+    code = ("import sys, django; django.setup(); import jiceng.wsgi; "
+            "print(sorted(m for m in ('sklearn', 'scipy', 'jieba', 'joblib') if m in sys.modules))")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jiceng.settings"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          cwd=Path(__file__).resolve().parents[2], timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from intake.routing import CharNgramTfidf, Router, normalize
+from intake.routing import CharNgramTfidf, Router, jieba_dictionary, normalize, word_lists, words
 
 from .synthetic import make_rows
 
@@ -43,6 +43,46 @@ def test_char_ngrams_match_sklearn(ngrams):
     assert list(fast.get_feature_names_out()) == list(reference.get_feature_names_out())
     assert np.abs(fast.transform(docs) - reference.transform(docs)).max() < 1e-6
     assert CharNgramTfidf(ngrams).fit(["", ""]).transform(["abc"]).shape == (1, 0)  # nothing to learn from
+
+
+def test_words_are_cut_as_jieba_cuts_them_with_its_full_dictionary():
+    import jieba
+
+    docs = [normalize(f"{title} {text}") for title, text, _label in ROWS[:40]] + [
+        "", "abc 123", "南京市长江大桥", "小区电梯经常故障，物业公司乱收物业费！", "B超检查 b超检查", "新词𠀀测试"]
+    full = jieba.Tokenizer()  # jieba's own tokenizer over its whole dictionary, for reference
+    for hmm in (False, True):
+        expected = [[w for w in full.lcut(doc, HMM=hmm) if w.strip() and not (len(w) == 1 and not w.isalnum())]
+                    for doc in docs]
+        assert word_lists(docs, hmm) == expected
+        assert [words(doc, hmm) for doc in docs] == expected  # one at a time too
+
+
+def test_the_compact_dictionary_finds_words_with_their_frequencies():
+    import jieba
+
+    found = jieba_dictionary().found_in(["物业公司乱收费", "长江大桥"])
+    full = jieba.Tokenizer()
+    full.check_initialized()
+    assert {"物业", "物业公司", "公司", "乱收费", "长江", "长江大桥", "大桥"} <= set(found)
+    assert all(found[word] == full.FREQ[word] > 0 for word in found)
+    assert jieba_dictionary().total == full.total
+
+
+def test_predicting_never_loads_jiebas_full_dictionary(tmp_path, router):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    model = tmp_path / "router.joblib"
+    model.write_bytes(router.dumps())
+    script = ("import jieba, json, sys\nfrom intake.routing import Router\n"
+              f"router = Router.loads(open({str(model)!r}, 'rb').read())\n"
+              "print(json.dumps([router.predict(json.loads(sys.stdin.read())), jieba.dt.initialized]))")
+    out = subprocess.run([sys.executable, "-c", script], input=json.dumps(texts(TEST)), capture_output=True,
+                         text=True, check=True, cwd=Path(__file__).resolve().parents[2]).stdout
+    assert json.loads(out) == [router.predict(texts(TEST)), False]
 
 
 def test_the_router_beats_the_majority_class_by_far(router):
