@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
 from cases import actions as case_actions
@@ -190,7 +191,9 @@ def test_a_case_is_not_routed_in_the_web_process(trained, client, monkeypatch):
     detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     block = detail[detail.index('class="learned-block"'):]
     block = block[:block.index("</div>")]
-    assert "Suggestions from closed cases are being computed." in block and trained.water.name not in block
+    with translation.override("zh-hans"):  # the page's language
+        pending = gettext("Suggestions from closed cases are being computed.")
+    assert pending in block and trained.water.name not in block
     body = client.get(f"/api/v1/cases/{case.pk}/suggestions/").json()
     assert body == {"department": [], "category": []}
 
