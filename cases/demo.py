@@ -1041,7 +1041,8 @@ def report_duplicates(ctx: DemoContext) -> int:
         code = "".join(TRACKING_ALPHABET[i] for i in rng.integers(0, len(TRACKING_ALPHABET), 10))
         if not Case.objects.filter(tracking_code=code).exists():  # the same seed, the same codes
             Case.objects.filter(pk=duplicate.pk).update(tracking_code=code)
-        merged_at = min(ctx.now, reported + timedelta(minutes=int(rng.integers(10, 240))))
+        # Before now (a timeline never reaches the moment the demo is built), after the report.
+        merged_at = min(reported + (ctx.now - reported) / 2, reported + timedelta(minutes=int(rng.integers(10, 240))))
         actions.merge_case(duplicate, dispatcher, master, note=gettext("Same matter as case %(number)s.")
                            % {"number": master.number}, now=merged_at)
         merged += 1

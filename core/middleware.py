@@ -1,3 +1,5 @@
+import time
+
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
@@ -22,3 +24,24 @@ class AuditMiddleware(AuditlogMiddleware):
         if settings.BEHIND_PROXY:
             return AuditlogMiddleware._get_remote_addr(request)
         return request.META.get("REMOTE_ADDR")
+
+
+class SessionRefreshMiddleware:
+    """Sessions expire after SESSION_COOKIE_AGE without activity, but a signed-in user's session is
+    written (its expiry moved on) at most every SESSION_REFRESH_SECONDS, not on every request as
+    SESSION_SAVE_EVERY_REQUEST would: under load that write was a database transaction per page view.
+    Anonymous visitors get no session from it."""
+
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            if now - request.session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                request.session[self.KEY] = now  # modified: SessionMiddleware saves it with a new expiry
+        return response

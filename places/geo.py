@@ -8,6 +8,7 @@ with that version at most once a second.
 
 from __future__ import annotations
 
+import ctypes
 import math
 import threading
 import time
@@ -280,7 +281,20 @@ def grid_index() -> GridIndex:
 
             rows = OrgUnit.objects.filter(level=Level.GRID, geometry__isnull=False).values_list("pk", "geometry")
             _index = GridIndex.build(version, rows.iterator(chunk_size=2000))
+            release_freed_memory()
         return _index
+
+
+def release_freed_memory() -> None:
+    """Give the heap freed by a big build back to the system. Building the index of a city's grids
+    allocates and frees about 100 MB of temporary arrays, which glibc's allocator would otherwise keep
+    in every web and worker process (measured at 6,026 grids: 196 MB resident after the build, 101 MB
+    after this). Elsewhere than glibc it does nothing."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 def reset_grid_index() -> None:

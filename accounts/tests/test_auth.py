@@ -55,6 +55,24 @@ def test_an_expired_session_sends_the_user_back_to_login(client, world):
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
 
 
+def test_activity_moves_the_session_expiry_on_without_a_write_per_request(client, world, settings):
+    post_login(client, "staff_a", PASSWORD)
+    settings.SESSION_REFRESH_SECONDS = 300
+    client.get("/")
+    Session.objects.update(expire_date=timezone.now() + timedelta(minutes=10))
+    client.get("/")  # refreshed less than five minutes ago: not written again
+    assert Session.objects.get().expire_date < timezone.now() + timedelta(minutes=11)
+    settings.SESSION_REFRESH_SECONDS = 0
+    client.get("/")  # due: the expiry moves a working day ahead
+    assert Session.objects.get().expire_date > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+
+
+def test_anonymous_visits_leave_no_session(client, world):
+    client.get("/accounts/login/")
+    client.get("/healthz")
+    assert not Session.objects.exists()
+
+
 def test_session_settings():
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
     assert settings.SESSION_COOKIE_AGE <= 12 * 3600
