@@ -2,6 +2,7 @@ import time
 
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.utils.functional import SimpleLazyObject
 
 
@@ -39,9 +40,11 @@ class SessionRefreshMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and hasattr(request, "session"):
+        session = getattr(request, "session", None)
+        # Only a session someone signed in to: an API client with a token sends no session cookie and
+        # must not get a new session row on every call.
+        if session is not None and SESSION_KEY in session:
             now = int(time.time())
-            if now - request.session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
-                request.session[self.KEY] = now  # modified: SessionMiddleware saves it with a new expiry
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now  # modified: SessionMiddleware saves it with a new expiry
         return response

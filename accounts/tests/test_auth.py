@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from jiceng.testing import PASSWORD
 
@@ -67,9 +68,11 @@ def test_activity_moves_the_session_expiry_on_without_a_write_per_request(client
     assert Session.objects.get().expire_date > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
 
 
-def test_anonymous_visits_leave_no_session(client, world):
+def test_anonymous_visits_and_api_tokens_leave_no_session(client, world):
     client.get("/accounts/login/")
     client.get("/healthz")
+    token = Token.objects.create(user=world.users["staff_a"]).key
+    assert client.get("/api/v1/cases/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
     assert not Session.objects.exists()
 
 
