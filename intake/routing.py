@@ -144,8 +144,6 @@ def jieba_dictionary() -> JiebaDictionary:
     return _dictionary
 
 
-_jieba = jieba_dictionary  # the name routing_eval uses to load the dictionary before its timings
-
 
 _SPACES = re.compile(r"\s+")
 # Greetings and sign-offs that say nothing about the subject.
