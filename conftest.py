@@ -11,6 +11,7 @@ def _test_settings(settings, tmp_path):
     # Each test process its own cache (the embedded default is a file cache shared by processes).
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DASHBOARD_CACHE_SECONDS = 0  # tests change cases and look again at once (one test turns it on)
     # Tests do not run collectstatic: serve static files from the finders, without a manifest.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -15,7 +15,6 @@ type so Locust's statistics are per request type.
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import os
@@ -28,6 +27,7 @@ from pathlib import Path
 import gevent
 from locust import between, constant, events, task
 from locust.contrib.fasthttp import FastHttpUser
+from photo import make_photo
 
 ACCOUNTS = json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text()) if os.environ.get("LOAD_ACCOUNTS") else {}
 PASSWORD = "Jiceng-demo-2026"
@@ -74,21 +74,6 @@ def next_account(role: str) -> dict:
     pool = ACCOUNTS[role]
     counter = _counters.setdefault(role, itertools.count())
     return pool[next(counter) % len(pool)]
-
-
-def make_photo(side: int) -> bytes:
-    """A photo-like JPEG (smooth colours and sensor noise) of ``side`` x 3/4 ``side`` pixels."""
-    import numpy as np
-    from PIL import Image
-
-    rng = np.random.default_rng(2026)
-    width, height = side, side * 3 // 4
-    x = np.linspace(0, 255, width)[None, :, None]
-    y = np.linspace(0, 255, height)[:, None, None]
-    pixels = (x * np.array([0.7, 0.5, 0.3]) + y * np.array([0.2, 0.4, 0.6]) + rng.normal(0, 12, (height, width, 3)))
-    out = io.BytesIO()
-    Image.fromarray(pixels.clip(0, 255).astype("uint8")).save(out, "JPEG", quality=85)
-    return out.getvalue()
 
 
 PHOTO = make_photo(PHOTO_SIDE) if PHOTO_SIDE else b""

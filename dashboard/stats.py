@@ -184,9 +184,15 @@ def _add(target: dict, rows: Iterable[tuple[object, Figures]]) -> None:
         target[key] = target.get(key, Figures()) + figures
 
 
+def counts_every_case(user) -> bool:
+    """Whether the user's figures of a place count all of its cases (a handler counts only their
+    department's): then they are the same for everyone, and the roll-up and the cache may serve them."""
+    return user.is_superuser or Case.scope_narrowing(user) is None
+
+
 def cases_for(user, place: OrgUnit):
     """The cases a user's figures of a place count, and whether the roll-up may stand in for them."""
-    if not user.is_superuser and Case.scope_narrowing(user) is not None:
+    if not counts_every_case(user):
         return Case.objects.visible_to(user).filter(path__startswith=place.path), False
     return Case.objects.filter(path__startswith=place.path), True
 

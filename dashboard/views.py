@@ -7,11 +7,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -66,6 +68,22 @@ def _build(request, grids: bool = False):
     return place, period, timezone.localdate(), stats.place_stats(request.user, place, start, end, grids=grids)
 
 
+def _payload(request):
+    """The place, the period and the figures of ``payload``: shared through the cache for
+    ``DASHBOARD_CACHE_SECONDS`` among the users who count every case of the place (a street's leaders
+    and the wall display fetching every minute build them once)."""
+    place, period, start, end = _asked(request)
+    today, user = timezone.localdate(), request.user
+
+    def build():
+        return payload(request, place, period, today, stats.place_stats(user, place, start, end))
+
+    if not settings.DASHBOARD_CACHE_SECONDS or not stats.counts_every_case(user):
+        return place, period, build()
+    key = f"dashboard:{place.pk}:{period}:{today}:{_may_see_warnings(user):d}:{get_language()}"
+    return place, period, cache.get_or_set(key, build, settings.DASHBOARD_CACHE_SECONDS)
+
+
 def _url(name: str, place_pk: int, period: str) -> str:
     return f"{reverse(name)}?place={place_pk}&period={period}"
 
@@ -99,7 +117,7 @@ def payload(request, place, period, today, result: stats.Stats) -> dict:
     children = result.children()
     latest = stats.cases_for(request.user, place)[0].order_by("-reported_at", "-id").select_related("grid")[:8]
     return {
-        "place": {"pk": place.pk, "name": place.name, "level": place.get_level_display()},
+        "place": {"pk": place.pk, "name": place.name, "level": str(place.get_level_display())},
         "period": {"key": period, "label": str(stats.PERIODS[period]), "start": result.start.isoformat(),
                    "last": (result.end - timedelta(days=1)).isoformat()},
         "generated_at": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S"),
@@ -127,7 +145,7 @@ def payload(request, place, period, today, result: stats.Stats) -> dict:
                          "on_time": _rate(row.figures.on_time_closing_rate)}
                         for row in result.departments()[:10]],
         "latest": [{"number": case.number, "title": case.title, "place": case.grid.name,
-                    "status": case.get_status_display(),
+                    "status": str(case.get_status_display()),
                     "reported_at": timezone.localtime(case.reported_at).strftime("%m-%d %H:%M")}
                    for case in latest],
     }
@@ -137,8 +155,7 @@ def payload(request, place, period, today, result: stats.Stats) -> dict:
 @require_GET
 @reading_replica()
 def index(request):
-    place, period, today, result = _build(request)
-    data = payload(request, place, period, today, result)
+    place, period, data = _payload(request)
     return render(request, "dashboard/index.html", {
         "place": place, "period": period, "periods": stats.PERIODS, "data": data,
         "breadcrumbs": _breadcrumbs(request.user, place), "map_figures": stats.MAP_FIGURES,
@@ -150,9 +167,9 @@ def index(request):
 @require_GET
 @reading_replica()
 def wall(request):
-    place, period, today, result = _build(request)
+    place, period, data = _payload(request)
     return render(request, "dashboard/wall.html", {
-        "place": place, "period": period, "data": payload(request, place, period, today, result),
+        "place": place, "period": period, "data": data,
         "map_figures": stats.MAP_FIGURES, "urls": _data_urls(place, period),
         "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS, "time_zone": settings.TIME_ZONE,
         "warnings_shown": _may_see_warnings(request.user),
@@ -212,8 +229,7 @@ def hotspots(request):
 @require_GET
 @reading_replica()
 def data(request):
-    place, period, today, result = _build(request)
-    response = JsonResponse(payload(request, place, period, today, result), json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(_payload(request)[2], json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -156,6 +156,7 @@ TEMPLATES = [
         },
     },
 ]
+FORM_RENDERER = "core.widgets.Renderer"
 
 # --- Database ---------------------------------------------------------------------------------
 # One switch: DATABASE_URL (postgres://… in production). Without it, the embedded SQLite file in var/,
@@ -232,6 +233,9 @@ CASE_WARNING_RATIO = float(os.environ.get("CASE_WARNING_RATIO", 0.8))
 DEADLINE_SWEEP_SECONDS = float(os.environ.get("DEADLINE_SWEEP_SECONDS", 30))
 # The wall display (大屏) fetches fresh figures this often (seconds).
 DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DASHBOARD_REFRESH_SECONDS", 60))
+# The figures of a place and period are built once for everyone who counts all of its cases and shared
+# through the cache for this long (seconds; 0: built for every request). Each page says when they were built.
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", 15))
 # The burden register flags a community whose admitted items cost more hours per month than this.
 TASKLOAD_HOURS_ALERT = float(os.environ.get("TASKLOAD_HOURS_ALERT", 40))
 

@@ -50,7 +50,7 @@ def test_adding_and_removing_help_group_members_on_the_page(client, cw):
     # without a name or an account: an error on the form, nothing stored
     response = client.post(add_url, {"name": "", "role": "社区民警", "duty": ""})
     assert response.status_code == 200
-    assert "Give the member&#x27;s name, or pick an account." in response.content.decode()
+    assert "Give the member&#39;s name, or pick an account." in response.content.decode()
     assert not HelpGroupMember.objects.exists()
     # a named member with duty and measures
     response = client.post(add_url, {"name": "张民警", "role": "社区民警", "duty": "每月谈话一次"})

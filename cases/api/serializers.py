@@ -124,10 +124,26 @@ class CaseListSerializer(BuiltOnce, serializers.ModelSerializer):
                   "updated_at", "deadline", "due_state", "was_overdue", "version"]
         read_only_fields = fields
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["due_state"] = instance.due_state(self.context.get("now"))
-        return data
+    def to_representation(self, case):
+        """A list row built directly: DRF's field-by-field walk (attribute lookups, a choices dict rebuilt
+        for every status label) was two thirds of the list's CPU. Same keys and formats as the fields
+        declared above, which still describe the row in the OpenAPI document (a test compares the two)."""
+        moment = self.fields["reported_at"].to_representation
+        department = case.department
+
+        def optional(value):
+            return None if value is None else moment(value)
+
+        return {
+            "id": case.id, "number": case.number, "title": case.title, "status": case.status,
+            "status_display": str(Status(case.status).label), "category": case.category.code,
+            "category_name": case.category.name, "source": case.source, "urgency": case.urgency,
+            "address": case.address, "place": case.grid_id, "place_name": case.grid.name,
+            "department": case.department_id, "department_name": department.name if department else "",
+            "reported_at": moment(case.reported_at), "updated_at": moment(case.updated_at),
+            "deadline": optional(case.deadline), "due_state": case.due_state(self.context.get("now")),
+            "was_overdue": case.was_overdue, "version": case.version,
+        }
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -212,6 +228,11 @@ class CaseDetailSerializer(CaseListSerializer):
                   "satisfaction", "evaluation", "registered_at", "dispatched_at", "resolved_at", "closed_at",
                   "evaluated_at", "tracking_code", "timeline", "photos", "co_handling", "available_actions"]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = serializers.ModelSerializer.to_representation(self, instance)
+        data["due_state"] = instance.due_state(self.context.get("now"))
+        return data
 
     @staticmethod
     def prefetch(queryset):

@@ -96,3 +96,22 @@ def test_the_other_registers_show_for_the_roles_that_may_see_them(client, cw, ca
     assert "特殊人群" in text or "Special-care" in text
     login(client, cw.users["handler"])
     assert client.get(url("domains")).content.decode().strip() == ""
+
+
+def test_the_figures_of_a_place_are_built_once_and_shared_for_a_short_while(client, cw, cases, report,
+                                                                             settings):
+    from django.core.cache import cache
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    login(client, cw.users["leader"])
+    first = client.get(url("data")).json()
+    assert kpis(first)["reported"] == 3
+    report(title="又一处垃圾")
+    again = client.get(url("data")).json()  # the district's figures come from the cache
+    assert kpis(again)["reported"] == 3 and again["generated_at"] == first["generated_at"]
+    # The community's figures were not built yet: they are live.
+    login(client, cw.users["staff_a"])
+    assert kpis(client.get(url("data")).json())["reported"] == 3
+    cache.clear()  # what the expiry does after DASHBOARD_CACHE_SECONDS
+    login(client, cw.users["leader"])
+    assert kpis(client.get(url("data")).json())["reported"] == 4

@@ -96,7 +96,7 @@ class Fleet:
         self.env = {**os.environ, "DATABASE_URL": database_url(), "JICENG_VAR_DIR": str(tmp_path),
                     "DEBUG": "0", "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1",
                     "JOBS_HEARTBEAT_SECONDS": "0.5", "JOBS_LOST_AFTER_SECONDS": "3",
-                    "DEADLINE_SWEEP_SECONDS": "0.5"}
+                    "DEADLINE_SWEEP_SECONDS": "0.5", "DASHBOARD_CACHE_SECONDS": "0"}
         self.env.pop("DATABASE_REPLICA_URL", None)
         self.processes: dict[str, subprocess.Popen] = {}
         self.logs = tmp_path
