@@ -12,6 +12,7 @@ def _test_settings(settings, tmp_path):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DASHBOARD_CACHE_SECONDS = 0  # tests change cases and look again at once (one test turns it on)
+    settings.ROLLUP_SWEEP_SECONDS = 0  # and fold them into the roll-up at once (one test checks the interval)
     # Tests do not run collectstatic: serve static files from the finders, without a manifest.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -86,7 +86,8 @@ out["dispatcher"] = [{{"username": u.username, "token": token(u)}} for u in disp
 busy = dict(Case.objects.values("department_id").annotate(n=Count("id")).values_list("department_id", "n"))
 handlers = users(Role.HANDLER, 100000)
 handlers.sort(key=lambda u: (u.username[-2:], -busy.get(u.department_id, 0), u.username))
-out["handler"] = [{{"username": u.username, "token": token(u)}} for u in handlers[:{limit}]]
+out["handler"] = [{{"username": u.username, "token": token(u), "department": u.department_id}}
+                  for u in handlers[:{limit}]]
 leaders = users(Role.LEADER, 1000)
 leaders.sort(key=lambda u: (u.org_unit.level != "district", u.username))
 out["leader"] = [{{"username": u.username}} for u in leaders]
@@ -161,17 +162,91 @@ class MemorySampler(threading.Thread):
         return result
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def cpu_snapshot(groups: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds used so far by each group of processes, PostgreSQL's (every process named postgres)
+    included, and the machine's busy and total seconds (from /proc/stat)."""
+    result = {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in groups.items()}
+    postgres = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                and (p / "comm").exists() and _comm(p) == "postgres"]
+    result["postgres"] = {pid: cpu_seconds(pid) for pid in postgres}
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    result["machine busy"] = (sum(ticks) - ticks[3] - ticks[4]) / TICKS  # all but idle and iowait
+    result["machine total"] = sum(ticks) / TICKS
+    return result
+
+
+def _comm(path: Path) -> str:
+    try:
+        return (path / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def cpu_share(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds per group between two snapshots (a PostgreSQL process that started in between counts
+    whole)."""
+    used = {name: after[name] - before[name] for name in after if name not in ("postgres",)}
+    used["postgres"] = sum(value - before["postgres"].get(pid, 0.0) for pid, value in after["postgres"].items())
+    return used
+
+
+class CpuWatcher(threading.Thread):
+    """Waits for the locustfile's mark (statistics reset: every user signed in) and takes a CPU snapshot
+    then and ``seconds`` later: the CPU each part of the system spent in the measured window."""
+
+    def __init__(self, mark: str, seconds: float, groups):
+        super().__init__(daemon=True)
+        self.mark, self.seconds, self.groups = mark, seconds, groups
+        self.used: dict[str, float] = {}
+        self.done = threading.Event()
+
+    def run(self):
+        while not os.path.exists(self.mark):
+            if self.done.wait(0.2):
+                return
+        before = cpu_snapshot(self.groups())
+        if not self.done.wait(self.seconds * 0.95):
+            self.used = cpu_share(before, cpu_snapshot(self.groups()))
+            self.used["window"] = self.seconds * 0.95
+
+
 def run_locust(base: str, accounts: str, classes: list[str], users: int, seconds: float, spawn_rate: float,
-               photo_side: int, out_dir: str, label: str) -> list[dict]:
+               photo_side: int, out_dir: str, label: str, cpu_groups=None) -> list[dict]:
     prefix = os.path.join(out_dir, label)
-    env = {**os.environ, "LOAD_ACCOUNTS": accounts, "LOAD_PHOTO_SIDE": str(photo_side), "LOAD_SECONDS": str(seconds)}
+    mark = prefix + ".measuring"
+    env = {**os.environ, "LOAD_ACCOUNTS": accounts, "LOAD_PHOTO_SIDE": str(photo_side), "LOAD_SECONDS": str(seconds),
+           "LOAD_MARK": mark}
     command = [str(ROOT / ".venv" / "bin" / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
                "--host", base, "-u", str(users), "-r", str(spawn_rate), "-t", f"{int(seconds)}s", "--csv", prefix,
                "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10", *classes]
     # The locustfile resets the statistics once every user has signed in and stops ``seconds`` later;
     # ``-t`` is only a safety bound.
     command[command.index("-t") + 1] = f"{int(seconds + users / spawn_rate + 900)}s"
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    watcher = CpuWatcher(mark, seconds, lambda: {"locust": [process.pid], **(cpu_groups() if cpu_groups else {})})
+    watcher.start()
+    _out, stderr = process.communicate()
+    watcher.done.set()
+    watcher.join()
+    result = subprocess.CompletedProcess(command, process.returncode, _out, stderr)
+    if watcher.used:
+        window = watcher.used.pop("window")
+        busy, total = watcher.used.pop("machine busy"), watcher.used.pop("machine total")
+        print(f"  CPU in the measured window ({window:.0f} s): machine {busy / total * 100:.0f} % busy; "
+              + ", ".join(f"{name} {value / window * 100:.0f} %" for name, value in watcher.used.items())
+              + " (of one core)")
     if not os.path.exists(prefix + "_stats.csv"):
         sys.exit(f"locust failed ({label}):\n{result.stderr[-3000:]}")
     with open(prefix + "_stats.csv") as handle:
@@ -275,9 +350,14 @@ def main():
         with LoadServer(args.database_url, args.workers) as server:
             sampler = MemorySampler(server.process.pid, {name: p.pid for name, p in background.items()})
             sampler.start()
+
+            def cpu_groups():
+                return {"gunicorn": [server.process.pid, *children(server.process.pid)],
+                        **{name: [p.pid] for name, p in background.items()}}
+
             for users in levels:
                 rows = run_locust(server.base, accounts_file, MIXED, users, args.seconds, args.spawn_rate,
-                                  args.photo_side, out_dir, f"mixed{users}")
+                                  args.photo_side, out_dir, f"mixed{users}", cpu_groups)
                 total = table(rows, f"== mixed day: {users} users, {args.seconds:.0f} s measured "
                                     f"(gunicorn {args.workers} workers) ==")
                 results["mixed"].append({"users": users, "total": total, "rows": rows})
@@ -285,7 +365,7 @@ def main():
                 users = args.phase_users or levels[-1]
                 for key, user_class in PHASES:
                     rows = run_locust(server.base, accounts_file, [user_class], users, args.phase_seconds,
-                                      max(args.spawn_rate, 50), args.photo_side, out_dir, key)
+                                      max(args.spawn_rate, 50), args.photo_side, out_dir, key, cpu_groups)
                     results["phases"][key] = table(rows, f"== phase {key}: only {user_class}, {users} users, "
                                                          f"no think time ==")
             sampler.halt.set()

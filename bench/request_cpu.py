@@ -6,7 +6,8 @@
 Runs each request of ``bench/locustfile.py``'s mixed day ``--requests`` times through Django's full
 middleware stack (the test client: no HTTP server, no network) as the demo accounts of the right role,
 after two warm-up calls, and prints per type: mean wall ms, mean CPU ms of this process (what a gunicorn
-worker would spend; the database's own CPU is not in it), and queries per request. The load test's
+worker would spend; the database's own CPU is not in it), queries per request, and the process's resident
+memory afterwards (the types run in the order shown, so a jump is what that type keeps). The load test's
 throughput on two cores is bounded by about 2,000 / (CPU ms of the mix) requests per second.
 
 Writes (reports, visits) go to the database named: use a copy (``bench/load.py --prepare``), not the demo
@@ -24,9 +25,18 @@ import sys
 import time
 import uuid
 from datetime import date
+from pathlib import Path
 
 from photo import make_photo
 from server import setup_django
+
+
+def rss_mb() -> float:
+    """This process's resident memory after the type's requests (each type adds what it keeps)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def main():
@@ -110,7 +120,7 @@ def main():
     if args.only:
         wanted = {name.strip() for name in args.only.split(",")}
         requests = [r for r in requests if any(w in r[0] for w in wanted)]
-    print(f"{'request':30} {'wall ms':>8} {'CPU ms':>8} {'queries':>8}  status")
+    print(f"{'request':30} {'wall ms':>8} {'CPU ms':>8} {'queries':>8} {'RSS MB':>7}  status")
     for name, call in requests:
         statuses = {call().status_code for _ in range(2)}  # warm-up: caches, template loading
         walls, cpus, queries = [], [], []
@@ -128,7 +138,7 @@ def main():
             queries.append(len(captured))
             statuses.add(response.status_code)
         print(f"{name:30} {statistics.mean(walls):8.1f} {statistics.mean(cpus):8.1f} "
-              f"{statistics.mean(queries):8.1f}  {','.join(map(str, sorted(statuses)))}")
+              f"{statistics.mean(queries):8.1f} {rss_mb():7.0f}  {','.join(map(str, sorted(statuses)))}")
         if profiler:
             pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(args.profile)
 

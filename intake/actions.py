@@ -108,6 +108,7 @@ def train_router(kind: str, rows, actor=None, folds: int = 5, **options) -> Rout
         raise RoutingError(_("Too few closed cases to learn from: %(rows)d cases in %(labels)d classes "
                              "(at least %(min)d cases in two classes).")
                            % {"rows": len(rows), "labels": len(labels), "min": MIN_ROWS})
+    from .predictor import Predictor
     from .routing import Router
 
     metrics = cross_validate(rows, folds=folds, **options)
@@ -115,7 +116,10 @@ def train_router(kind: str, rows, actor=None, folds: int = 5, **options) -> Rout
     router = Router(**options).fit([(title, text) for title, text, _label in rows],
                                    [label for _title, _text, label in rows])
     metrics["train_seconds"] = round(time.perf_counter() - start, 2)
-    blob = router.dumps()
+    try:  # the worker predicts from the compact form, without scikit-learn (intake/predictor.py)
+        blob = Predictor.from_router(router).dumps()
+    except ValueError:  # a kind of model it does not cover: the whole router
+        blob = router.dumps()
     with transaction.atomic():
         versions = RoutingModel.objects.select_for_update().filter(kind=kind)
         active = versions.filter(is_active=True).first()
@@ -160,7 +164,7 @@ def active_router(kind: str) -> Router | None:
 
 def _active(kind: str) -> tuple[int | None, Router | None]:
     """(pk, router) of the active version of ``kind``; (None, None) before one is trained."""
-    from .routing import Router
+    from . import predictor
 
     active = RoutingModel.objects.filter(kind=_kind(kind), is_active=True).values_list("pk", flat=True).first()
     if active is None:
@@ -169,7 +173,7 @@ def _active(kind: str) -> tuple[int | None, Router | None]:
     if cached is None or cached[0] != active:
         blob = RoutingModel.objects.values_list("blob", flat=True).get(pk=active)
         with _cache_lock:
-            _cache[kind] = cached = (active, Router.loads(blob))
+            _cache[kind] = cached = (active, predictor.load(blob))
     return cached
 
 

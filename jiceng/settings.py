@@ -236,6 +236,10 @@ DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DASHBOARD_REFRESH_SECONDS", 60))
 # The figures of a place and period are built once for everyone who counts all of its cases and shared
 # through the cache for this long (seconds; 0: built for every request). Each page says when they were built.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", 15))
+# The deadline worker folds the cases into the daily roll-up at most this often (seconds): each pass
+# recomputes the days touched (today, mostly). The dashboards count cases reported since the last pass
+# live; a change to an earlier case (registered, closed) shows in them after the next pass.
+ROLLUP_SWEEP_SECONDS = int(os.environ.get("ROLLUP_SWEEP_SECONDS", 60))
 # The burden register flags a community whose admitted items cost more hours per month than this.
 TASKLOAD_HOURS_ALERT = float(os.environ.get("TASKLOAD_HOURS_ALERT", 40))
 

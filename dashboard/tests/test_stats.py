@@ -101,6 +101,23 @@ def test_the_sweep_folds_in_a_change_to_an_old_day_once(cw, history):
     assert RollupState.objects.get().complete_until == later
 
 
+def test_the_sweep_folds_at_most_every_rollup_sweep_seconds(cw, history, settings):
+    """A change to a case reported before the last pass (here a registration) shows once the next pass,
+    ROLLUP_SWEEP_SECONDS later, folds it in (cases reported since the last pass are counted live: see
+    the first test)."""
+    settings.ROLLUP_SWEEP_SECONDS = 60
+    rollup.rebuild(now=NOW)
+    before = stats(cw, now=NOW).total
+    actions.register_case(history.e, cw.users["dispatcher"], now=NOW + timedelta(seconds=10))
+    soon = NOW + timedelta(seconds=30)
+    assert rollup.sweep(now=soon) == 0 and RollupState.objects.get().complete_until == NOW
+    assert stats(cw, now=soon).total.registered == before.registered
+    later = NOW + timedelta(seconds=90)
+    assert rollup.sweep(now=later) > 0 and RollupState.objects.get().complete_until == later
+    assert stats(cw, now=later).total == expected(now=later)
+    assert stats(cw, now=later).total.registered == before.registered + 1
+
+
 def test_a_closing_moves_the_case_into_the_closing_day(cw, history):
     rollup.rebuild(now=NOW)
     disp, handler, inspector = cw.users["dispatcher"], cw.users["handler"], cw.users["inspector"]

@@ -114,6 +114,50 @@ def test_save_and_load_give_identical_predictions(router):
     assert again.predict_top(texts(TEST)) == router.predict_top(texts(TEST))
 
 
+def test_the_stored_form_predicts_what_the_router_predicts(router):
+    from intake.predictor import Predictor, load
+
+    stored = Predictor.from_router(router).dumps()
+    assert Predictor.is_stored_form(stored) and not Predictor.is_stored_form(router.dumps())
+    predictor = load(stored)
+    assert isinstance(predictor, Predictor) and predictor.labels_ == router.labels_
+    inputs = [*texts(TEST), "幼儿园乱收补课费，请教育局处理", ("", ""), ("标题", "")]
+    for ours, theirs in zip(predictor.predict_top(inputs, k=5), router.predict_top(inputs, k=5), strict=True):
+        assert [label for label, _p in ours] == [label for label, _p in theirs]
+        assert [p for _label, p in ours] == pytest.approx([p for _label, p in theirs], abs=1e-5)
+    assert isinstance(load(router.dumps()), Router)  # a version stored before the compact form still loads
+
+
+def test_the_stored_form_of_two_classes():
+    from intake.predictor import Predictor
+
+    pair = {label for label, _n in Counter(labels(TRAIN)).most_common(2)}
+    two = [row for row in TRAIN if row[2] in pair]
+    router = Router().fit(texts(two), labels(two))
+    predictor = Predictor.loads(Predictor.from_router(router).dumps())
+    assert predictor.predict(texts(TEST)) == router.predict(texts(TEST))
+    assert predictor.predict_proba(texts(TEST)) == pytest.approx(router.predict_proba(texts(TEST)), abs=1e-5)
+
+
+def test_predicting_from_the_stored_form_imports_neither_scikit_learn_nor_scipy(tmp_path, router):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from intake.predictor import Predictor
+
+    model = tmp_path / "router.npz"
+    model.write_bytes(Predictor.from_router(router).dumps())
+    script = ("import json, sys\nfrom intake.predictor import load\n"
+              f"router = load(open({str(model)!r}, 'rb').read())\n"
+              "predicted = router.predict(json.loads(sys.stdin.read()))\n"
+              "print(json.dumps([predicted, sorted(m for m in ('sklearn', 'scipy', 'joblib') if m in sys.modules)]))")
+    out = subprocess.run([sys.executable, "-c", script], input=json.dumps(texts(TEST)), capture_output=True,
+                         text=True, check=True, cwd=Path(__file__).resolve().parents[2]).stdout
+    assert json.loads(out) == [router.predict(texts(TEST)), []]
+
+
 def test_loads_refuses_something_else():
     import io
 
