@@ -19,6 +19,11 @@ case's status), ``version`` counts them and ``updated_at`` is the last. Numbers 
 counter (``YYYYMMDD`` + sequence, as ``report_case`` draws them) and the counters are moved on, so
 later reports never collide; tracking codes are distinct (a bijection of the row's index).
 
+The archive is written in time order, as a real one grows: the closed cases first, batch after
+batch from the oldest days to the newest (each batch within its own slice of the ``--days``, sorted
+by report time), then the open ones, which are recent; so the heap, the ids and the day numbers all
+follow the report time, and the open cases sit together at the end of the table.
+
 Batches of ``--batch`` cases are drawn with numpy and written in one transaction each:
 
 - ``--method fast`` (default): PostgreSQL ``COPY`` (psycopg) with ids taken from the sequence;
@@ -52,6 +57,7 @@ CLOSED_STATES = {"evaluated": 0.50, "closed": 0.42, "rejected": 0.08}
 OPEN_STATES = {"reported": 0.06, "registered": 0.06, "dispatched": 0.14, "returned": 0.02, "accepted": 0.50,
                "suspended": 0.04, "resolved": 0.12, "verified": 0.06}
 STATES = [*CLOSED_STATES, *OPEN_STATES]
+CLOSED_STATES_LIST, OPEN_STATES_LIST = list(CLOSED_STATES), list(OPEN_STATES)
 OVERDUE_SHARE = 0.25  # of the open cases whose clock runs
 SOURCES = {"patrol": 0.60, "hotline": 0.25, "resident": 0.10, "department": 0.03, "video": 0.02}
 # The step whose clock runs in an open state, and the event that started it.
@@ -187,7 +193,8 @@ class Archive:
         self.calendar = calendar()
         self.tz = timezone.get_default_timezone()
         p = [s * (1 - open_share) for s in CLOSED_STATES.values()] + [s * open_share for s in OPEN_STATES.values()]
-        self.state_p = np.array(p) / sum(p)
+        self.closed_p = np.array(p[:len(CLOSED_STATES)]) / sum(p[:len(CLOSED_STATES)])
+        self.open_p = np.array(p[len(CLOSED_STATES):]) / max(sum(p[len(CLOSED_STATES):]), 1e-12)
         self.source_p = np.array(list(SOURCES.values())) / sum(SOURCES.values())
         # Day -> the last number issued: the stored counters, moved on as numbers are drawn.
         self.counters: dict = dict(CaseCounter.objects.values_list("day", "last"))
@@ -209,15 +216,18 @@ class Archive:
             sys.exit(f"More than 99,999 cases on {day}: spread them over more --days.")
         return f"{day:%Y%m%d}{self.counters[day]:05d}"
 
-    def batch(self, n: int, first_index: int, salt: int) -> tuple[dict, list, dict]:
-        """``n`` cases as {column: values}, their events (a list of tuples per case), and the day
-        counters they moved on ({day: last number})."""
+    def batch(self, n: int, first_index: int, salt: int, window: tuple[float, float] | None) -> tuple[dict, list, dict]:
+        """``n`` cases as {column: values} in order of report time, their events (a list of tuples per
+        case), and the day counters they moved on ({day: last number}). With a ``window`` (hours
+        ago, oldest first) the cases are closed ones reported within it; without, open ones."""
         import numpy as np
 
         rng, w = self.rng, self.w
         now_ts = self.now.timestamp()
-        state_index = rng.choice(len(STATES), size=n, p=self.state_p)
-        states = [STATES[i] for i in state_index]
+        if window is None:
+            states = [OPEN_STATES_LIST[i] for i in rng.choice(len(OPEN_STATES), size=n, p=self.open_p)]
+        else:
+            states = [CLOSED_STATES_LIST[i] for i in rng.choice(len(CLOSED_STATES), size=n, p=self.closed_p)]
         source_names = list(SOURCES)
         sources = [source_names[i] for i in rng.choice(len(source_names), size=n, p=self.source_p)]
         g = rng.integers(0, len(w.grid_ids), size=n)
@@ -245,7 +255,7 @@ class Archive:
         hours["reject"] = hours["register"]
         # How long ago it was reported: closed cases over the archive's days; an open case from its
         # running clock's start (within the limit, or long past it: overdue), or its last step.
-        ago = rng.uniform(15 * 24, self.days * 24, n)
+        ago = rng.uniform(*sorted(window), n) if window else np.zeros(n)
         overdue = rng.random(n) < OVERDUE_SHARE
         factor = np.where(overdue, rng.uniform(2, 20, n), rng.uniform(0.02, 0.5, n))
         idle = rng.uniform(24, 30 * 24, n)
@@ -271,7 +281,7 @@ class Archive:
         codes = tracking_codes(first_index, n, salt)
         columns = {f.attname: [] for f in self.case_fields}
         events = []
-        for i in range(n):
+        for i in np.argsort(-ago, kind="stable").tolist():  # oldest first
             state, source, gi, ci = states[i], sources[i], int(g[i]), int(c[i])
             category = w.categories[ci]
             reported = datetime.fromtimestamp(reported_ts[i], UTC)
@@ -499,13 +509,25 @@ def main() -> None:
     started = time.perf_counter()
     drawn = done = rows = 0
     states = Counter()
+    # Closed cases over the archive's days, oldest first (each batch its slice of the hours ago from
+    # --days to 15 days), then the open ones.
+    closed_total = round(args.cases * (1 - args.open_share))
+    oldest, newest = args.days * 24.0, 15 * 24.0
+
+    def window(start: int, size: int) -> tuple[float, float] | None:
+        if start >= closed_total:
+            return None
+        span = oldest - newest
+        return oldest - span * start / closed_total, oldest - span * (start + size) / closed_total
+
     # One writer thread: the database takes batch k while this thread draws batch k + 1.
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending = []
         while drawn < args.cases or pending:
             if drawn < args.cases:
-                size = min(args.batch, args.cases - drawn)
-                columns, timelines, counters = archive.batch(size, first + drawn, salt)
+                limit = closed_total if drawn < closed_total else args.cases
+                size = min(args.batch, limit - drawn)
+                columns, timelines, counters = archive.batch(size, first + drawn, salt, window(drawn, size))
                 drawn += size
                 states.update(columns["status"])
                 pending.append((size, writer.submit(archive.write, columns, timelines, counters)))

@@ -1,6 +1,6 @@
 """Benchmark: every case list, search and figure the pages use, over ten million cases, on PostgreSQL.
 
-    nice -n 10 .venv/bin/python bench/ten_million.py --prepare [--cases 10000000]   # once (about an hour)
+    nice -n 10 .venv/bin/python bench/ten_million.py --prepare [--cases 10000000]   # once (about 30 minutes)
     .venv/bin/python bench/ten_million.py [--requests 20]
 
 ``--prepare`` recreates the database ``jiceng_10m`` (never ``test`` or ``jiceng_bench``) with the demo
@@ -297,8 +297,9 @@ def sizes(url: str, cases: int) -> None:
             rows.append((f"{table} (table + TOAST)", heap, None))
             rows.append((f"{table} indexes", indexes, None))
             rows.append((f"{table} in all", total, None))
-        rollup = db.execute("SELECT pg_total_relation_size('dashboard_casedayfigures')").fetchone()[0]
-        rows.append(("dashboard_casedayfigures in all", rollup, None))
+        for table in ("dashboard_casedayfigures", "dashboard_casemonthfigures"):
+            rollup = db.execute("SELECT pg_total_relation_size(%s)", [table]).fetchone()[0]
+            rows.append((f"{table} in all", rollup, None))
     millions = cases / 1e6
     print(f"\n{'size':<40} {'GB':>8} {'MB per million cases':>22}")
     for name, size, _ in rows:

@@ -2,8 +2,9 @@
 instead of the cases.
 
 Each row holds the counts of ``cases.figures.Figures`` for the cases reported (inflow) and closed
-(outflow) on one local day, in one of four cuts, small enough that a year of a district is a few
-hundred thousand rows whatever the number of cases:
+(outflow) on one local day (``CaseDayFigures``; ``CaseMonthFigures`` sums them per calendar month),
+in one of four cuts, small enough that a year of a district is a few hundred thousand daily rows
+(some ten thousand monthly ones) whatever the number of cases:
 
 - ``grid``: per place the cases lie at (a grid, mostly): what the map colours;
 - ``place``: per community (``path`` is the community's; cases placed above a community keep
@@ -26,9 +27,10 @@ class Cut(models.TextChoices):
     DEPARTMENT = "department", _("per street and department")
 
 
-class CaseDayFigures(models.Model):
+class CaseFigureCounts(models.Model):
+    """The counts of one cut, place, major class and lead department (the columns both roll-ups share)."""
+
     cut = models.CharField(_("cut"), max_length=16, choices=Cut.choices)
-    day = models.DateField(_("day"))
     path = models.CharField(_("path"), max_length=255)
     category = models.ForeignKey("cases.Category", verbose_name=_("major class"), null=True, blank=True,
                                  on_delete=models.CASCADE, related_name="+", db_constraint=False)
@@ -48,12 +50,34 @@ class CaseDayFigures(models.Model):
     handling_seconds = models.FloatField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class CaseDayFigures(CaseFigureCounts):
+    day = models.DateField(_("day"))
+
+    class Meta:
         verbose_name = _("daily case figures")
         verbose_name_plural = _("daily case figures")
         indexes = [models.Index(fields=["cut", "day", "path"], name="rollup_cut_day_path")]
 
     def __str__(self):
         return f"{self.day} {self.path}"
+
+
+class CaseMonthFigures(CaseFigureCounts):
+    """The daily rows of a calendar month summed (``month`` is its first day): what periods longer than
+    two months read for their whole months, a thirtieth of the rows."""
+
+    month = models.DateField(_("month"))
+
+    class Meta:
+        verbose_name = _("monthly case figures")
+        verbose_name_plural = _("monthly case figures")
+        indexes = [models.Index(fields=["cut", "month", "path"], name="rollup_cut_month_path")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.path}"
 
 
 class CaseBacklog(models.Model):

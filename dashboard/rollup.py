@@ -1,6 +1,7 @@
-"""Keeping the roll-up (``CaseDayFigures``) in step with the cases: whole days are recomputed.
+"""Keeping the roll-up (``CaseDayFigures``) in step with the cases: whole days are recomputed, and
+the months they lie in summed again from them (``CaseMonthFigures``).
 
-- ``rebuild()`` recomputes every day that has cases, a month at a time (``manage.py rollup_cases
+- ``rebuild()`` recomputes every day that has cases, a calendar month at a time (``manage.py rollup_cases
   --rebuild``; the demo loader calls it after loading historical cases).
 - ``sweep()`` runs in the deadline worker's loop (the Healthchecks pattern): it claims the window from
   ``RollupState.complete_until`` to now with a conditional UPDATE, so two workers never fold the same
@@ -24,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q, Subquery
+from django.db.models import Count, Max, Min, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -33,7 +34,7 @@ from cases.figures import CLOSED_STATUSES, FIELD_NAMES, figures_from, flow_aggre
 from cases.models import OPEN_STATUSES, Case, CaseEvent
 from places.models import Level, OrgUnit
 
-from .models import CaseBacklog, CaseDayFigures, Cut, RollupState
+from .models import CaseBacklog, CaseDayFigures, CaseMonthFigures, Cut, RollupState
 
 OVERLAP = timedelta(minutes=10)
 # What a row stores: every count of ``Figures`` but the backlog, which is always counted live.
@@ -120,12 +121,35 @@ def _recompute(first: date, end: date, until: datetime) -> int:
     return len(sums)
 
 
+def month_after(month: date) -> date:
+    return (month.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+_MONTH_SUMS = {name: Sum(name) for name in ROLLED_FIELDS}
+
+
+def refresh_months(months: Iterable[date]) -> int:
+    """Replace the monthly rows of the months of ``months`` by the sums of their daily rows (rows written)."""
+    written = 0
+    for month in sorted({m.replace(day=1) for m in months}):
+        CaseMonthFigures.objects.filter(month=month).delete()
+        sums = (CaseDayFigures.objects.filter(day__gte=month, day__lt=month_after(month)).order_by()
+                .values("cut", "path", "category_id", "department_id").annotate(**_MONTH_SUMS))
+        rows = [CaseMonthFigures(month=month, **row) for row in sums]
+        CaseMonthFigures.objects.bulk_create(rows, batch_size=2000)
+        written += len(rows)
+    return written
+
+
 def recompute_days(days: Iterable[date], until: datetime) -> int:
-    """Recompute the given days up to the moment ``until`` (rows written)."""
+    """Recompute the given days up to the moment ``until``, and their months (rows written)."""
+    days = set(days)
     written = 0
     for first, end in _runs(days):
         with transaction.atomic():
             written += _recompute(first, end, until)
+    with transaction.atomic():
+        written += refresh_months(days)
     return written
 
 
@@ -150,16 +174,17 @@ def snapshot_backlog(now: datetime) -> int:
 def rebuild(now: datetime | None = None) -> int:
     """Recompute the whole roll-up; the state then says it is complete up to when the rebuild began."""
     now = now or timezone.now()
-    bounds = Case.objects.aggregate(first=Min("reported_at"), last=Max("closed_at"))
+    bounds = Case.objects.aggregate(first=Min("reported_at"), first_closed=Min("closed_at"), last=Max("closed_at"))
     written = 0
     with transaction.atomic():
         CaseDayFigures.objects.all().delete()
+        CaseMonthFigures.objects.all().delete()
         if bounds["first"] is not None:
             last = max(local_day(now), local_day(bounds["last"]) if bounds["last"] else local_day(now))
-            day = local_day(bounds["first"])
-            while day <= last:
-                end = min(day + timedelta(days=REBUILD_CHUNK_DAYS), last + timedelta(days=1))
-                written += _recompute(day, end, now)
+            day = local_day(min(filter(None, [bounds["first"], bounds["first_closed"]]))).replace(day=1)
+            while day <= last:  # a calendar month at a time, then its monthly rows
+                end = month_after(day)
+                written += _recompute(day, end, now) + refresh_months([day])
                 day = end
         written += snapshot_backlog(now)
         RollupState.objects.update_or_create(pk=1, defaults={"complete_until": now, "rebuilt_at": now})

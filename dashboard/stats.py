@@ -26,8 +26,8 @@ from cases.figures import Figures, Row, figures_by, figures_grouped
 from cases.models import OPEN_STATUSES, Case, Category
 from places.models import Department, Level, OrgUnit
 
-from .models import CaseBacklog, CaseDayFigures, Cut
-from .rollup import ROLLED_FIELDS, complete_until, day_start
+from .models import CaseBacklog, CaseDayFigures, CaseMonthFigures, Cut
+from .rollup import ROLLED_FIELDS, complete_until, day_start, local_day, month_after
 
 PERIODS = {
     "today": _("Today"),
@@ -61,6 +61,8 @@ KPI_LABELS = {
 SERIES_LABELS = {"reported": _("Reported"), "closed": _("Closed"), "open": _("Open cases")}
 AT_PLACE_ITSELF = _("At this place itself")
 RATE_FIGURES = frozenset({"on_time_closing_rate", "satisfaction_rate"})
+# Longer periods are shown per month (``Stats.trend``) and read their whole months from the monthly rows.
+DAILY_UP_TO_DAYS = 62
 
 
 def period_bounds(key: str, today: date) -> tuple[date, date]:
@@ -119,12 +121,14 @@ class Stats:
         return sum(self.open_by_path.values())
 
     def day(self, day: date) -> Figures:
+        """The figures of a day (of a month, keyed by its first day, over a period longer than
+        ``DAILY_UP_TO_DAYS``: see ``trend``)."""
         return self.by_day.get(day, Figures())
 
     def trend(self) -> list[Row]:
         """Per day, or per month over a period longer than two months."""
         days = [self.start + timedelta(days=i) for i in range((self.end - self.start).days)]
-        if len(days) <= 62:
+        if len(days) <= DAILY_UP_TO_DAYS:
             return [Row(day, day.strftime("%m-%d"), self.day(day)) for day in days]
         months: dict[date, Figures] = {}
         for day in days:
@@ -148,6 +152,35 @@ class Stats:
         rows = [Row(key, majors[key].name, figures, majors[key]) for key, figures in self.by_category.items()
                 if key in majors]
         return sorted(rows, key=lambda row: (-row.figures.reported, row.obj.code))
+
+    def rows_by(self, by: str, level: str | None = None, parent: OrgUnit | None = None) -> list[Row]:
+        """The rows ``cases.figures.figures_by`` gives for ``by`` department, category or place (at
+        ``level``; under ``parent``, every place with a row, else those with figures), from these
+        statistics. Grid rows need the statistics read with ``grids``."""
+        empty = Figures()
+        if by == "department":
+            rows = sorted((row for row in self.departments() if row.figures != empty), key=lambda row: row.obj.code)
+            if self.by_department.get(None, empty) != empty:
+                rows.append(Row(None, _("Not dispatched"), self.by_department[None]))
+            return rows
+        if by == "category":
+            return sorted((row for row in self.categories() if row.figures != empty), key=lambda row: row.obj.code)
+        if by != "place" or level is None:
+            raise ValueError(f"no rows by {by!r} from the statistics")
+        base = (parent or self.place).path
+        units = {unit.path: unit for unit in OrgUnit.objects.filter(level=level, path__startswith=base)
+                 .only("code", "name", "path", "level")}
+        lengths = sorted({len(path) for path in units}, reverse=True)
+        groups: dict = {}
+        for path, figures in (self.by_grid if level == Level.GRID else self.by_path).items():
+            if path.startswith(base):
+                _add(groups, [(next((path[:n] for n in lengths if path[:n] in units), None), figures)])
+        listed = sorted(units.items()) if parent is not None else \
+            [(path, unit) for path, unit in sorted(units.items()) if groups.get(path, empty) != empty]
+        rows = [Row(unit.code, unit.name, groups.get(path, empty), unit) for path, unit in listed]
+        if groups.get(None, empty) != empty:
+            rows.append(Row(None, _("Elsewhere"), groups[None]))
+        return rows
 
     def departments(self) -> list[Row]:
         departments = Department.objects.in_bulk([key for key in self.by_department if key is not None])
@@ -179,6 +212,21 @@ def _rolled(rows, key: str) -> dict:
     return {row[key]: Figures(**{name: row[f"sum_{name}"] or 0 for name in ROLLED_FIELDS}) for row in grouped}
 
 
+def rolled_rows(path: str, start: date, end: date, until: datetime) -> list[tuple[object, str]]:
+    """The roll-up rows of the places at and under ``path`` from ``start`` up to ``end``, as (queryset,
+    name of its date column): over a period longer than ``DAILY_UP_TO_DAYS`` the whole months before
+    the day of ``until`` come from the monthly rows (the same sums, a thirtieth of the rows), the
+    days around them from the daily rows."""
+    days = CaseDayFigures.objects.filter(path__startswith=path)
+    first = start if start.day == 1 else month_after(start)
+    last = min(end, local_day(until)).replace(day=1)  # months before this one are whole and past
+    if (end - start).days <= DAILY_UP_TO_DAYS or first >= last:
+        return [(days.filter(day__gte=start, day__lt=end), "day")]
+    months = CaseMonthFigures.objects.filter(path__startswith=path, month__gte=first, month__lt=last)
+    return [(days.filter(day__gte=start, day__lt=first), "day"), (months, "month"),
+            (days.filter(day__gte=last, day__lt=end), "day")]
+
+
 def _add(target: dict, rows: Iterable[tuple[object, Figures]]) -> None:
     for key, figures in rows:
         target[key] = target.get(key, Figures()) + figures
@@ -207,8 +255,18 @@ def place_stats(user, place: OrgUnit, start: date, end: date, now: datetime | No
     """The figures of the cases at and under ``place`` (that ``user`` may count) from ``start`` up to,
     not including, ``end``. The caller has checked that the user's scope covers the place. The
     figures per grid (``Stats.grids``, for the map) are read only when ``grids`` is asked for."""
-    now = now or timezone.now()
     cases, may_roll_up = cases_for(user, place)
+    return _stats(cases, may_roll_up, place, start, end, now or timezone.now(), grids)
+
+
+def all_cases_stats(place: OrgUnit, start: date, end: date, now: datetime | None = None) -> Stats:
+    """``place_stats`` over every case at and under ``place``, whoever asks (reports, rankings: the
+    caller has checked that the asker's scope covers the place)."""
+    cases = Case.objects.filter(path__startswith=place.path)
+    return _stats(cases, True, place, start, end, now or timezone.now(), grids=False)
+
+
+def _stats(cases, may_roll_up: bool, place: OrgUnit, start: date, end: date, now: datetime, grids: bool) -> Stats:
     until = complete_until(now) if may_roll_up and place.level in ROLLED_UP_LEVELS else None
     live_start = max(until, day_start(start)) if until is not None else day_start(start)
     by_path: dict = {}
@@ -219,12 +277,12 @@ def place_stats(user, place: OrgUnit, start: date, end: date, now: datetime | No
     open_by_path: dict = {}
     open_by_grid: dict = {}
     if until is not None:
-        rolled = CaseDayFigures.objects.filter(path__startswith=place.path, day__gte=start, day__lt=end)
-        for cut, key, target in ((Cut.GRID, "path", by_grid), (Cut.PLACE, "path", by_path), (Cut.PLACE, "day", by_day),
-                                 (Cut.CATEGORY, "category_id", by_category),
-                                 (Cut.DEPARTMENT, "department_id", by_department)):
-            if cut != Cut.GRID or grids:
-                _add(target, _rolled(rolled.filter(cut=cut), key).items())
+        for rolled, date_column in rolled_rows(place.path, start, end, until):
+            for cut, key, target in ((Cut.GRID, "path", by_grid), (Cut.PLACE, "path", by_path),
+                                     (Cut.PLACE, date_column, by_day), (Cut.CATEGORY, "category_id", by_category),
+                                     (Cut.DEPARTMENT, "department_id", by_department)):
+                if cut != Cut.GRID or grids:
+                    _add(target, _rolled(rolled.filter(cut=cut), key).items())
         backlog = CaseBacklog.objects.filter(path__startswith=place.path)
         for cut, key, target, open_target in ((Cut.GRID, "path", by_grid, open_by_grid),
                                               (Cut.PLACE, "path", by_path, open_by_path),

@@ -1,10 +1,10 @@
 """The content of a place's monthly or quarterly report (月报 / 季报): one data model for every renderer.
 
 ``build_report(place, kind, start, end)`` gathers the figures of the records at and under ``place``
-from the figures services of each app (``cases.figures``, ``care.figures``, ``disputes.figures``,
-``petitions.figures``) and counts the safety registers directly. It returns plain data (dicts, lists,
-strings, numbers, ISO dates), so it is stored as JSON on the ``Report`` and rendered as HTML, Excel
-and PDF from the same structure::
+from the figures services of each app (``dashboard.stats`` over ``cases.figures``, ``care.figures``,
+``disputes.figures``, ``petitions.figures``) and counts the safety registers directly. It returns
+plain data (dicts, lists, strings, numbers, ISO dates), so it is stored as JSON on the ``Report``
+and rendered as HTML, Excel and PDF from the same structure::
 
     {"title": "东华门街道2026年10月工作月报", "place": {"code", "name", "level"}, "kind": "month",
      "period": {"start": "2026-10-01", "end": "2026-10-31", "label": "2026年10月"},
@@ -29,6 +29,7 @@ the site's language (``settings.LANGUAGE_CODE``).
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -95,16 +96,23 @@ def _change(current, previous, *, rate: bool = False):
 
 
 # --- Sections -----------------------------------------------------------------------------------
-def _case_section(place, start: date, end: date, prev: tuple[date, date]) -> dict:
-    from cases.figures import case_figures, figures_by
-    from cases.models import Case
+def _case_figures(place, start: date, until: date):
+    """The dashboards' statistics of the cases under ``place`` (the roll-up for a street or a district,
+    the cases below), with the overdue open cases counted at the period's end (or now, if sooner)."""
+    from cases.models import OPEN_STATUSES, Case
+    from dashboard.stats import all_cases_stats
 
-    cases = Case.objects.filter(path__startswith=place.path)
-    until = end + timedelta(days=1)
     now = min(timezone.now(), _moment(until))
-    current = case_figures(cases, start, until, now=now)
-    prev_until = prev[1] + timedelta(days=1)
-    before = case_figures(cases, prev[0], prev_until, now=min(timezone.now(), _moment(prev_until)))
+    stats = all_cases_stats(place, start, until, now=now)
+    overdue = Case.objects.filter(path__startswith=place.path, status__in=OPEN_STATUSES, deadline__lt=now).count()
+    return stats, dataclasses.replace(stats.total, overdue_open=overdue)
+
+
+def _case_section(place, start: date, end: date, prev: tuple[date, date]) -> dict:
+    from cases.figures import Row
+
+    stats, current = _case_figures(place, start, end + timedelta(days=1))
+    _, before = _case_figures(place, prev[0], prev[1] + timedelta(days=1))
     counts = [("上报", "reported"), ("立案", "registered"), ("不予立案", "rejected"), ("结案", "closed"),
               ("按期结案", "closed_on_time"), ("返工", "reworked"), ("期末超期未办结", "overdue_open")]
     rates = [("按期结案率", "on_time_closing_rate"), ("返工率", "rework_rate"), ("满意率", "satisfaction_rate")]
@@ -127,10 +135,13 @@ def _case_section(place, start: date, end: date, prev: tuple[date, date]) -> dic
 
     child = CHILD_LEVEL.get(place.level)
     if child and child != Level.BUILDING:
-        rows = figures_by(cases, "place", level=child, parent=place, start=start, end=until, now=now)
+        rows = [Row(None, row.place.name if row.place else "本级", row.figures) for row in stats.children()]
         tables.append(grouped("按下级区域", "区域", rows))
-    tables.append(grouped("按事件类别", "类别", figures_by(cases, "category", start=start, end=until, now=now)))
-    tables.append(grouped("按处置部门", "部门", figures_by(cases, "department", start=start, end=until, now=now)))
+    tables.append(grouped("按事件类别", "类别", stats.categories()))
+    departments = stats.departments()
+    if None in stats.by_department:
+        departments.append(Row(None, "未派遣", stats.by_department[None]))
+    tables.append(grouped("按处置部门", "部门", departments))
     return {"key": "cases", "heading": "事件办理", "tables": tables}
 
 

@@ -12,6 +12,7 @@ from assessment import actions
 from assessment.departments import department_ranking, department_score
 from assessment.models import System
 from cases.models import Case
+from dashboard import rollup
 from jiceng.testing import make_case, make_user
 from places.models import Department
 
@@ -32,7 +33,9 @@ def period(world):
                                end=date(2026, 12, 31))
 
 
-def test_department_ranking_by_hand(world, period):
+@pytest.mark.parametrize("rolled_up", [False, True], ids=["counted", "rolled-up"])
+def test_department_ranking_by_hand(world, period, rolled_up):
+    """The same ranking counted from the cases and read from the dashboards' roll-up."""
     a = world.department_a
     c = Department.objects.create(code="C-CITY", name="城管执法队", org_unit=world.street)
     d = Department.objects.create(code="D-WATER", name="水务所", org_unit=world.street)
@@ -48,6 +51,8 @@ def test_department_ranking_by_hand(world, period):
     # D: dispatched, nothing closed: listed, not ranked.
     Case.objects.filter(pk=make_case(world.grid_a).pk).update(status="dispatched", department=d)
     inspector = make_user("inspector", Role.INSPECTOR, [world.street])
+    if rolled_up:
+        rollup.rebuild()
     rows = department_ranking(period, inspector)
     assert [(r.department, r.score, r.rank) for r in rows] == [
         (c, Decimal("87.50"), 1), (a, Decimal("83.00"), 2), (d, None, None)]

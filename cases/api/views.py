@@ -24,7 +24,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from accounts.scope import get_visible_or_404, scope_paths
+from accounts.scope import covers, get_visible_or_404, scope_paths
 from cases import actions, figures, workflow
 from cases.models import Case, CasePhoto, Category, DutyAssignment
 from cases.photos import stream_image
@@ -235,12 +235,15 @@ class FiguresQuerySerializer(serializers.Serializer):
         return attrs
 
 
-def rolled_up_total(user, start: date | None, end: date | None) -> figures.Figures | None:
-    """The total from the dashboards' roll-up (``dashboard.stats``: the days before the worker's last
-    pass from its daily rows, the rest counted from the cases; the same figures, without reading
-    millions of cases), or None where it may not stand in: the caller's scope is not one place at
-    street level or above, their view of its cases is narrowed (a handler's department), or the
-    roll-up was never built. ``end`` is the day after the period."""
+ROLLED_UP_GROUPINGS = ("total", "place", "department", "category")
+
+
+def rolled_up_stats(user, start: date | None, end: date | None, grids: bool = False):
+    """The dashboards' statistics of the caller's place (``dashboard.stats``: the days before the
+    worker's last pass from the roll-up, the rest counted from the cases; the same figures, without
+    reading millions of cases), or None where they may not stand in: the caller's scope is not one
+    place at street level or above, their view of its cases is narrowed (a handler's department), or
+    the roll-up was never built. ``end`` is the day after the period."""
     from dashboard import stats  # the dashboards build on the case figures, not the other way round
     from dashboard.rollup import complete_until
 
@@ -252,7 +255,7 @@ def rolled_up_total(user, start: date | None, end: date | None) -> figures.Figur
         return None
     first = start or date(1970, 1, 1)
     last = end or timezone.localdate() + timedelta(days=1)
-    return stats.place_stats(user, place, first, last).total
+    return stats.place_stats(user, place, first, last, grids=grids)
 
 
 class CaseFiguresView(views.APIView):
@@ -270,12 +273,17 @@ class CaseFiguresView(views.APIView):
         options = query.validated_data
         start = options.get("start")
         end = options["end"] + timedelta(days=1) if options.get("end") else None
+        by, level, parent = options["by"], options.get("level"), options.get("parent")
         cases = Case.objects.visible_to(request.user)
-        total = rolled_up_total(request.user, start, end) if options["by"] == "total" else None
-        result = {"total": (total or figures.case_figures(cases, start, end)).as_dict()}
-        if options["by"] != "total":
-            rows = figures.figures_by(cases, options["by"], level=options.get("level"),
-                                      parent=options.get("parent"), start=start, end=end)
+        rolled = None
+        if by in ROLLED_UP_GROUPINGS and (parent is None or covers(request.user, parent.path)):
+            rolled = rolled_up_stats(request.user, start, end, grids=level == Level.GRID)
+        result = {"total": (rolled.total if rolled else figures.case_figures(cases, start, end)).as_dict()}
+        if by != "total":
+            if rolled:
+                rows = rolled.rows_by(by, level=level, parent=parent)
+            else:
+                rows = figures.figures_by(cases, by, level=level, parent=parent, start=start, end=end)
             result["rows"] = [{"key": str(row.key) if row.key is not None else None, "label": str(row.label),
                                "figures": row.figures.as_dict()} for row in rows]
         return Response(result)

@@ -11,7 +11,7 @@ from cases.figures import Figures, case_figures, figures_by
 from cases.models import Case
 from cases.tests.test_figures import END, NOW, SH, START
 from dashboard import rollup
-from dashboard.models import CaseDayFigures, Cut, RollupState
+from dashboard.models import CaseDayFigures, CaseMonthFigures, Cut, RollupState
 from dashboard.stats import period_bounds, place_stats
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +166,33 @@ def test_periods_end_today():
     assert period_bounds("30d", today) == (date(2026, 10, 26), date(2026, 11, 25))
     assert period_bounds("month", today) == (date(2026, 11, 1), date(2026, 11, 25))
     assert period_bounds("year", today) == (date(2026, 1, 1), date(2026, 11, 25))
+
+
+def test_a_long_period_reads_its_whole_months_from_the_monthly_rows(cw, history):
+    """Over a period longer than two months, March (whole and past) comes from one monthly row per
+    cut and place: the figures are still exactly those of the cases, and a change to an old case
+    reaches its month at the next pass."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    april = datetime(2026, 4, 15, 10, 0, tzinfo=SH)
+    start, end = date(2026, 1, 1), date(2026, 4, 16)
+    rollup.rebuild(now=april)
+    assert CaseMonthFigures.objects.filter(month=date(2026, 3, 1), cut=Cut.PLACE).exists()
+    with CaptureQueriesContext(connection) as queries:
+        result = stats(cw, start=start, end=end, now=april)
+    assert any("dashboard_casemonthfigures" in query["sql"] for query in queries.captured_queries)
+    assert result.total == case_figures(Case.objects.all(), start, end, now=april)
+    months = figures_by(Case.objects.all(), "month", start=start, end=end, now=april)
+    by_month = {row.key: row.figures for row in months}
+    assert {row.key: replace(row.figures, overdue_open=0) for row in result.trend() if row.key in by_month} == {
+        key: replace(figures, overdue_open=0) for key, figures in by_month.items()
+    }
+    assert result.day(date(2026, 3, 1)).reported == by_month[date(2026, 3, 1)].reported > 0
+
+    later = april + timedelta(minutes=20)
+    actions.register_case(history.e, cw.users["dispatcher"], now=april + timedelta(minutes=10))
+    rollup.sweep(now=later)
+    after = stats(cw, start=start, end=end, now=later)
+    assert after.total.registered == result.total.registered + 1
+    assert after.total == case_figures(Case.objects.all(), start, end, now=later)

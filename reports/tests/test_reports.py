@@ -142,6 +142,24 @@ def test_quarterly_report(records):
     assert report.content["previous"]["label"] == "2026年第3季度"
 
 
+@pytest.mark.parametrize("kind", ["month", "quarter"])
+def test_the_case_section_reads_the_roll_up_and_says_the_same(records, kind):
+    """A street's case figures come from the dashboards' roll-up once it is built (a quarter reads its
+    whole months from the monthly rows): the section is the one counted from the cases."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dashboard import rollup
+
+    counted = build_report(records.street, kind, OCT, period_of(kind, OCT)[1])["sections"][0]
+    rollup.rebuild()
+    with CaptureQueriesContext(connection) as queries:
+        rolled = build_report(records.street, kind, OCT, period_of(kind, OCT)[1])["sections"][0]
+    assert any("dashboard_casedayfigures" in query["sql"] for query in queries.captured_queries)
+    assert rolled == counted
+    assert rolled["tables"][0]["rows"][0][:3] == ["上报", 4, 2]
+
+
 def test_refusals(records):
     with pytest.raises(actions.ReportError) as error:
         actions.generate_report(records.community_b, "month", OCT, actor=records.users["staff_a"])
