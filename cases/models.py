@@ -187,6 +187,13 @@ class CaseQuerySet(ScopedQuerySet):
         return self.filter(deadline__lt=now or timezone.now(), status__in=OPEN_STATUSES)
 
 
+# The operator class of the indexes a place's cases are found by: every scope and place filter is a
+# path prefix (``path LIKE '110101/110101001/%'``), which PostgreSQL answers from a B-tree only with
+# the pattern operators unless the database's collation is "C" (``varchar_pattern_ops`` also serves
+# equality). Other databases ignore operator classes.
+PATH_OPS = "varchar_pattern_ops"
+
+
 class Case(models.Model):
     """One case (事件 / 工单), from report to evaluation. Its place is the grid it lies in."""
 
@@ -210,7 +217,7 @@ class Case(models.Model):
     grid = models.ForeignKey("places.OrgUnit", verbose_name=_("place"), on_delete=models.PROTECT,
                              related_name="cases")
     # The grid's materialised path, copied so that scope filters and per-place figures need no join.
-    path = models.CharField(_("path"), max_length=255, editable=False, db_index=True)
+    path = models.CharField(_("path"), max_length=255, editable=False)  # indexed in Meta (PATH_OPS)
 
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reporter"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="reported_cases")
@@ -271,7 +278,11 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         ordering = ["-reported_at", "-id"]
         indexes = [
-            models.Index(fields=["path", "status"], name="case_path_status"),
+            # A place's cases, newest first (a community's console, its title search over its recent
+            # cases): the path's range, then the report time in order. PATH_OPS: see there.
+            models.Index(fields=["path", "-reported_at", "-id"], name="case_path_reported",
+                         opclasses=[PATH_OPS, "timestamptz_ops", "int8_ops"]),
+            models.Index(fields=["path", "status"], name="case_path_status", opclasses=[PATH_OPS, "varchar_ops"]),
             models.Index(fields=["status", "-reported_at"], name="case_status_reported"),
             models.Index(fields=["-reported_at", "-id"], name="case_reported"),
             models.Index(fields=["department", "status"], name="case_department_status"),
@@ -285,13 +296,14 @@ class Case(models.Model):
                          condition=Q(deadline__isnull=False)),
             models.Index(fields=["closed_at"], name="case_closed", condition=Q(closed_at__isnull=False)),
             # The open cases per place (the dashboards' backlog): only the open rows are indexed.
-            models.Index(fields=["path"], name="case_open_path", condition=Q(status__in=OPEN_STATUSES)),
+            models.Index(fields=["path"], name="case_open_path", condition=Q(status__in=OPEN_STATUSES),
+                         opclasses=[PATH_OPS]),
             # The open cases by point: the duplicate look-up's bounding box (intake/duplicates.py).
             models.Index(fields=["latitude", "longitude"], name="case_open_point",
                          condition=Q(status__in=OPEN_STATUSES, latitude__isnull=False)),
             # ... and the open cases without a point, per place (a hotline call typed in without one).
             models.Index(fields=["path"], name="case_open_unlocated",
-                         condition=Q(status__in=OPEN_STATUSES, latitude__isnull=True)),
+                         condition=Q(status__in=OPEN_STATUSES, latitude__isnull=True), opclasses=[PATH_OPS]),
         ]
 
     def __str__(self):
