@@ -148,6 +148,8 @@ class Status(models.TextChoices):
 
 OPEN_STATUSES = (Status.REPORTED, Status.REGISTERED, Status.DISPATCHED, Status.RETURNED, Status.ACCEPTED,
                  Status.SUSPENDED, Status.RESOLVED, Status.VERIFIED)
+# What a department's inbox lists: the cases dispatched to it, being handled or suspended.
+INBOX_STATUSES = (Status.DISPATCHED, Status.ACCEPTED, Status.SUSPENDED)
 # A merged case (a duplicate, 重复诉求) follows its master case: final, like a rejected one.
 FINAL_STATUSES = (Status.REJECTED, Status.CLOSED, Status.EVALUATED, Status.MERGED)
 
@@ -286,6 +288,10 @@ class Case(models.Model):
             models.Index(fields=["status", "-reported_at"], name="case_status_reported"),
             models.Index(fields=["-reported_at", "-id"], name="case_reported"),
             models.Index(fields=["department", "status"], name="case_department_status"),
+            # A department's inbox in its order (most urgent deadline first): the page is the index's
+            # first rows, not a sort of every case the department holds.
+            models.Index(fields=["department", "deadline", "reported_at", "id"], name="case_inbox",
+                         condition=Q(status__in=INBOX_STATUSES)),
             models.Index(fields=["deadline"], name="case_open_deadline", condition=Q(deadline__isnull=False)),
             models.Index(fields=["warn_at"], name="case_due_alerts",
                          condition=Q(warn_at__isnull=False, alert_stage__lt=2)),

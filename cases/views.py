@@ -40,6 +40,7 @@ from .actions import CaseError, StaleCase
 from .filtersets import EARLIEST, LATEST, CaseFilterSet, filter_due
 from .forms import ActionForm, BulkForm
 from .models import (
+    INBOX_STATUSES,
     OPEN_STATUSES,
     Case,
     CasePhoto,
@@ -63,7 +64,6 @@ CO_HANDLING_SHOWN = 50
 # verification queue (and may look at the console read-only).
 CONSOLE_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.COMMUNITY_STAFF, Role.INSPECTOR, Role.ADMIN})
 INBOX_ROLES = frozenset({Role.HANDLER})
-INBOX_STATUSES = (Status.DISPATCHED, Status.ACCEPTED, Status.SUSPENDED)
 BULK_STATUSES = (Status.REPORTED, Status.REGISTERED, Status.RETURNED)
 SUGGEST_STATUSES = (Status.REGISTERED, Status.RETURNED)
 
