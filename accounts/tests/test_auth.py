@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 from datetime import timedelta
@@ -93,9 +94,14 @@ def test_anonymous_users_are_sent_to_login(client):
     assert response.status_code == 302 and "/accounts/login/" in response.url
 
 
-def settings_in_subprocess(env: dict, expression: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "JICENG_MODE", "DEBUG", "HTTPS",
+def clean_environment() -> dict:
+    """This environment without what would decide the mode, the database or the cache."""
+    return {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "JICENG_MODE", "DEBUG", "HTTPS",
                                                           "DATABASE_URL", "REDIS_URL"}}
+
+
+def settings_in_subprocess(env: dict, expression: str) -> subprocess.CompletedProcess:
+    clean = clean_environment()
     code = f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='jiceng.settings'; django.setup(); " \
            f"from django.conf import settings; print({expression})"
     return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
@@ -141,3 +147,27 @@ def test_the_lockout_page_says_when_to_try_again(client, world):
     page = client.post("/accounts/login/", {"username": "staff_a", "password": PASSWORD},
                        HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Please try again in 30 minutes." in page
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    """``manage.py check --deploy`` finds nothing to warn about in production mode behind TLS."""
+    env = {**clean_environment(), "JICENG_MODE": "production", "SECRET_KEY": secrets.token_urlsafe(50),
+           "ALLOWED_HOSTS": "jiceng.example.gov.cn", "JICENG_VAR_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env=env,
+                            capture_output=True, text=True, cwd=settings.BASE_DIR, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_behind_tls_plain_http_is_redirected_but_health_checks_are_not(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = True
+    client = Client()  # a fresh handler: the security middleware reads the settings when it starts
+    response = client.get("/accounts/login/")
+    assert response.status_code == 301 and response["Location"] == "https://testserver/accounts/login/"
+    assert client.get("/livez").status_code == 200
+    secure = client.get("/accounts/login/", secure=True)
+    assert secure.status_code == 200
+    assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
