@@ -8,8 +8,10 @@ installation sets ``JICENG_MODE=production`` and must then provide its own ``SEC
 import hashlib
 import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +130,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -389,6 +392,38 @@ SPECTACULAR_SETTINGS = {
 # Tianditu or an internal tile service URL template) to draw a base map under them.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+
+# --- Content Security Policy (django-csp) ----------------------------------------------------------
+# Scripts only from this site, or inline with the request's nonce (``{{ request.csp_nonce }}``): an
+# injected <script> or event handler does not run. Styles may be inline (the templates' style
+# attributes, Leaflet's and ECharts' own); images also from the tile server, if one is configured.
+
+
+def tile_sources(url: str) -> list[str]:
+    """The CSP source of a tile URL template: its scheme and host, a subdomain placeholder widened to
+    ``*.`` (``https://t{s}.tianditu.gov.cn/...`` gives ``https://*.tianditu.gov.cn``)."""
+    if not url:
+        return []
+    parts = urlparse(url)
+    first, _dot, rest = parts.netloc.partition(".")
+    return [f"{parts.scheme}://{'*.' + rest if '{' in first else parts.netloc}"]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:", *tile_sources(MAP_TILE_URL)],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -25,17 +25,41 @@ pytestmark = [
 ]
 
 
+class WatchedBrowser:
+    """The launched browser; every page it opens reports what the Content Security Policy refused
+    (Chromium logs each refusal on the page's console)."""
+
+    def __init__(self, browser):
+        self.browser = browser
+        self.refused: list[str] = []
+
+    def watch(self, page) -> None:
+        page.on("console", lambda message: self.refused.extend(
+            [message.text] if "Content Security Policy" in message.text else []))
+
+    def new_page(self, **options):
+        page = self.browser.new_page(**options)
+        self.watch(page)
+        return page
+
+    def new_context(self, **options):
+        context = self.browser.new_context(**options)
+        context.on("page", self.watch)
+        return context
+
+
 @pytest.fixture
 def browser():
     playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
     # Playwright's sync API runs an event loop in this thread; all database work of the test is done
     # before the browser starts, and the live server answers from its own thread.
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        watched = WatchedBrowser(playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS))
         try:
-            yield browser
+            yield watched
         finally:
-            browser.close()
+            watched.browser.close()
+        assert watched.refused == [], "the pages did something their Content Security Policy refused"
 
 
 @pytest.fixture
@@ -62,7 +86,7 @@ def test_the_map_draws_the_grids_of_the_scope(site, browser):
     page.goto(f"{base_url}/places/map/")
     polygons = page.locator(".leaflet-overlay-pane svg path")
     polygons.first.wait_for(state="attached")
-    page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane svg path').length >= 2")
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-overlay-pane svg path').length >= 2")
     assert polygons.count() == 2  # the street's two grids, one per community
     legend = page.locator(".map-legend").inner_text()
     assert world.community_a.name in legend and world.community_b.name in legend
@@ -102,6 +126,6 @@ def test_the_phone_home_page_fits_the_screen(site, browser):
     assert not page.locator(".sidenav").is_visible() or page.locator(".sidenav").bounding_box()["x"] < 0
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     page.locator(".tabbar button[data-nav-toggle]").click()
-    page.wait_for_function("document.querySelector('.sidenav').getBoundingClientRect().left >= 0")
+    page.wait_for_function("() => document.querySelector('.sidenav').getBoundingClientRect().left >= 0")
     assert page.locator(".sidenav a", has_text="导入导出").is_visible()
     context.close()

@@ -101,7 +101,7 @@ def test_the_wall_display_fills_the_screen_and_refreshes(site, browser, settings
     reporter = threading.Thread(target=report)
     reporter.start()
     reporter.join()
-    page.wait_for_function("document.querySelector('[data-kpi=\"reported\"]').textContent === '8'", timeout=20000)
+    page.wait_for_function("() => document.querySelector('[data-kpi=\"reported\"]').textContent === '8'", timeout=20000)
     assert "井盖破损" in page.locator("[data-latest]").inner_text()
     assert not errors, errors
     page.close()

@@ -28,6 +28,13 @@
     });
   });
 
+  // A filter that applies itself: <select data-autosubmit> submits its form when changed (no inline
+  // handlers: the Content Security Policy runs none).
+  document.addEventListener("change", function (event) {
+    var field = event.target.closest("[data-autosubmit]");
+    if (field && field.form) field.form.requestSubmit();
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     setNav(false);
