@@ -171,3 +171,31 @@ def test_behind_tls_plain_http_is_redirected_but_health_checks_are_not(settings)
     secure = client.get("/accounts/login/", secure=True)
     assert secure.status_code == 200
     assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_no_password_or_token_reaches_the_logs_or_the_audit_trail(client, api, world, caplog):
+    """Signing in (wrong, then right), taking an API token, changing the password and a lockout: no
+    password, hash or token appears in any log record or audit entry."""
+    import logging
+
+    from auditlog.models import LogEntry
+
+    from accounts.models import User
+
+    new_password = "Xin-mima-2026-" + secrets.token_hex(4)
+    caplog.set_level(logging.DEBUG)
+    post_login(client, "staff_a", "wrong-password-1")
+    post_login(client, "staff_a", PASSWORD)
+    changed = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": new_password,
+                                                  "new_password2": new_password})
+    assert changed.status_code == 302
+    token = api.post("/api/v1/auth/token/", {"username": "staff_a", "password": new_password}, format="json")
+    key = token.json()["token"]
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        post_login(Client(), "staff_b", "guess-" + PASSWORD)
+    secrets_seen = [PASSWORD, new_password, key, User.objects.get(username="staff_a").password]
+    logged = [record.getMessage() + repr(record.args) + repr(getattr(record, "request", ""))
+              for record in caplog.records]
+    audited = [repr(entry.changes) + repr(entry.additional_data) for entry in LogEntry.objects.all()]
+    assert caplog.records, "nothing was logged: the test would prove nothing"
+    assert [text for text in logged + audited if any(secret in text for secret in secrets_seen)] == []
