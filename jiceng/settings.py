@@ -362,6 +362,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "jiceng.api.errors.document_errors"],
     # Several apps have a "status", "kind" or "level": name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.Status",

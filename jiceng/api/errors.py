@@ -72,3 +72,45 @@ def json_404(request, exception=None):
     from django.http import JsonResponse
 
     return JsonResponse(error_body("not_found", "Not found."), status=status.HTTP_404_NOT_FOUND)
+
+
+# What every operation may answer besides its success, in the format above (the OpenAPI document says
+# so, and the fuzz tests hold the API to it). 409: a write that met a newer version or a state that
+# no longer allows it; 413: an upload over the size limit.
+ERROR_RESPONSES = {
+    "400": "Invalid input: `fields` names each field at fault.",
+    "401": "Not signed in, or the token is unknown.",
+    "403": "The caller's role or scope does not allow this.",
+    "404": "No such record within the caller's scope.",
+    "429": "Too many requests: try again later.",
+}
+WRITE_ERROR_RESPONSES = {
+    "409": "The record changed meanwhile, or its state no longer allows this.",
+    "413": "The request is too large.",
+}
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular post-processing hook: the ``Error`` schema, and the error answers on every
+    operation that does not describe them itself."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["error", "detail", "fields"],
+        "properties": {
+            "error": {"type": "string", "description": "A machine-readable code, e.g. `invalid`, `not_found`."},
+            "detail": {"type": "string", "description": "A sentence for people, in the request's language."},
+            "fields": {"type": "object", "description": "Per field at fault, its messages (nested for lists).",
+                       "additionalProperties": True},
+        },
+    }
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            answers = dict(ERROR_RESPONSES, **(WRITE_ERROR_RESPONSES if method != "get" else {}))
+            responses = operation.setdefault("responses", {})
+            for code, description in answers.items():
+                responses.setdefault(code, {"description": description, "content": content})
+    return result

@@ -142,3 +142,21 @@ def test_user_admin_through_the_api(api, world):
     assert "password" not in ok.json()
     token = api.post("/api/v1/auth/token/", {"username": "newbie", "password": "Grid-worker-77"}, format="json")
     assert token.status_code == 200
+
+
+def test_the_openapi_document_describes_the_error_answers(client, world):
+    """Every operation documents the API's one error format for its 4xx answers (the fuzz tests hold
+    the answers to the document)."""
+    client.force_login(world.users["staff_a"])
+    spec = json.loads(client.get("/api/v1/openapi.json").content)
+    assert spec["components"]["schemas"]["Error"]["required"] == ["error", "detail", "fields"]
+    operations = [(path, method, operation) for path, item in spec["paths"].items()
+                  for method, operation in item.items()]
+    assert operations
+    for path, method, operation in operations:
+        for code in ("400", "401", "403", "404", "429"):
+            assert code in operation["responses"], (method, path, code)
+        if method != "get":
+            assert "409" in operation["responses"], (method, path)
+    error = spec["paths"]["/api/v1/cases/{id}/"]["get"]["responses"]["404"]["content"]["application/json"]
+    assert error["schema"] == {"$ref": "#/components/schemas/Error"}
