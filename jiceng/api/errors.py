@@ -18,6 +18,13 @@ def _messages(detail):
     return [str(detail)]
 
 
+def _first_message(messages) -> str:
+    """The first message in a field's messages, however deep (a list's items are keyed by position)."""
+    while isinstance(messages, (dict, list)) and messages:
+        messages = next(iter(messages.values())) if isinstance(messages, dict) else messages[0]
+    return messages if isinstance(messages, str) else ""
+
+
 def _code(exc, default: str) -> str:
     codes = getattr(exc, "get_codes", lambda: default)()
     return codes if isinstance(codes, str) else default
@@ -60,7 +67,7 @@ def exception_handler(exc, context):
             detail = {"non_field_errors": detail}
         fields = _messages(detail)
         first_field, first_messages = next(iter(fields.items()), ("", [""]))
-        first = first_messages[0] if first_messages and isinstance(first_messages[0], str) else ""
+        first = _first_message(first_messages)
         summary = f"{first_field}: {first}" if first_field != "non_field_errors" else first
         response.data = error_body("invalid", summary or "Invalid input.", fields)
     else:

@@ -160,3 +160,17 @@ def test_the_openapi_document_describes_the_error_answers(client, world):
             assert "409" in operation["responses"], (method, path)
     error = spec["paths"]["/api/v1/cases/{id}/"]["get"]["responses"]["404"]["content"]["application/json"]
     assert error["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+def test_an_error_inside_a_list_names_the_field_and_the_item(api, world):
+    """A bad item of a list (here the third target code, over 32 characters) is a 400 naming the
+    field and the item's position, not a server error."""
+    api.force_authenticate(world.users["dispatcher"])
+    response = api.post("/api/v1/taskload/items/", {
+        "place": world.street.code, "title": "入户走访", "kind": "task",
+        "targets": [world.community_a.code, world.community_b.code, "0" * 40]}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "invalid"
+    assert body["fields"] == {"targets": {"2": ["Ensure this field has no more than 32 characters."]}}
+    assert body["detail"] == "targets: Ensure this field has no more than 32 characters."
