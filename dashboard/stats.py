@@ -168,19 +168,14 @@ class Stats:
         if by != "place" or level is None:
             raise ValueError(f"no rows by {by!r} from the statistics")
         base = (parent or self.place).path
-        units = {unit.path: unit for unit in OrgUnit.objects.filter(level=level, path__startswith=base)
-                 .only("code", "name", "path", "level")}
-        lengths = sorted({len(path) for path in units}, reverse=True)
-        groups: dict = {}
-        for path, figures in (self.by_grid if level == Level.GRID else self.by_path).items():
-            if path.startswith(base):
-                _add(groups, [(next((path[:n] for n in lengths if path[:n] in units), None), figures)])
-        listed = sorted(units.items()) if parent is not None else \
-            [(path, unit) for path, unit in sorted(units.items()) if groups.get(path, empty) != empty]
-        rows = [Row(unit.code, unit.name, groups.get(path, empty), unit) for path, unit in listed]
-        if groups.get(None, empty) != empty:
-            rows.append(Row(None, _("Elsewhere"), groups[None]))
-        return rows
+        units = list(OrgUnit.objects.filter(level=level, path__startswith=base).only("code", "name", "path", "level")
+                     .order_by("path"))
+        figures_by_path = {path: figures for path, figures in
+                           (self.by_grid if level == Level.GRID else self.by_path).items() if path.startswith(base)}
+        placed = _per_unit(units, figures_by_path, {}, base, with_rest=True)
+        rows = [Row(row.place.code, row.place.name, row.figures, row.place) for row in placed
+                if row.place is not None and (parent is not None or row.figures != empty)]
+        return rows + [Row(None, _("Elsewhere"), row.figures) for row in placed if row.place is None]
 
     def departments(self) -> list[Row]:
         departments = Department.objects.in_bulk([key for key in self.by_department if key is not None])
