@@ -28,6 +28,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from jiceng.api.pagination import requested_page_size
+
 COUNT_CAP = 10_000
 
 
@@ -105,11 +107,7 @@ class KeysetPagination(BasePagination):
 
     # --- DRF's interface ---------------------------------------------------------------------------
     def get_page_size(self, request) -> int:
-        try:
-            size = int(request.query_params.get(self.page_size_query_param, self.page_size))
-        except (TypeError, ValueError):
-            return self.page_size
-        return max(1, min(size, self.max_page_size))
+        return requested_page_size(self, request)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request, self.model = request, queryset.model
@@ -184,5 +182,6 @@ class KeysetPagination(BasePagination):
             {"name": self.cursor_query_param, "required": False, "in": "query",
              "description": "The position from the `next` or `previous` link.", "schema": {"type": "string"}},
             {"name": self.page_size_query_param, "required": False, "in": "query",
-             "description": f"Rows per page (at most {self.max_page_size}).", "schema": {"type": "integer"}},
+             "description": f"Rows per page (at most {self.max_page_size}).",
+             "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size}},
         ]

@@ -7,7 +7,6 @@ import copy
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -70,13 +69,15 @@ class CodeOrIdField(serializers.RelatedField):
         return value.code
 
 
-@extend_schema_field(OpenApiTypes.STR)
+CODE_OR_ID = {"type": "string", "minLength": 1}  # an empty value is no record (a related field reads it as null)
+
+@extend_schema_field(CODE_OR_ID)
 class CategoryField(CodeOrIdField):
     def get_queryset(self):
         return Category.objects.select_related("parent")
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field(CODE_OR_ID)
 class DepartmentField(CodeOrIdField):
     """A department the caller can see (its service area covers or lies above the caller's scope)."""
 
@@ -84,7 +85,7 @@ class DepartmentField(CodeOrIdField):
         return Department.objects.visible_to(self.context["request"].user, VIEW).select_related("org_unit")
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field(CODE_OR_ID)
 class PlaceField(CodeOrIdField):
     def get_queryset(self):
         return OrgUnit.objects.visible_to(self.context["request"].user, VIEW).defer("geometry")
@@ -277,18 +278,13 @@ class CaseCreateSerializer(serializers.Serializer):
                                             help_text="Stored encrypted; responses show it masked.")
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True,
                                       help_text="Made by the device: a retry with the same id returns the first case.")
-    source = serializers.ChoiceField(choices=Source.choices, required=False,
+    source = serializers.ChoiceField(choices=[(source.value, source.label) for source in STAFF_SOURCES], required=False,
                                      help_text="Staff only; a grid worker reports patrols, a resident resident "
                                                "reports.")
     register = serializers.BooleanField(default=False, help_text="A dispatcher taking a hotline call registers it "
                                                                  "at once.")
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=9,
                                    help_text="Several files under the same name (multipart).")
-
-    def validate_source(self, value):
-        if value not in STAFF_SOURCES:
-            raise serializers.ValidationError(_("Choose one of: %(sources)s.") % {"sources": ", ".join(STAFF_SOURCES)})
-        return value
 
     def validate_register(self, value):
         if value and not workflow.role_may(self.context["request"].user, "register"):
@@ -427,6 +423,11 @@ def describe_action(case: Case, user, name: str) -> dict:
 
 
 # --- Duplicates ---------------------------------------------------------------------------------
+class CategoryQuerySerializer(serializers.Serializer):
+    include_inactive = serializers.BooleanField(required=False, default=False,
+                                                help_text="Also the categories no longer in use.")
+
+
 class DuplicatesQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(required=False, default=5, min_value=1, max_value=20)
 
@@ -523,7 +524,7 @@ class LimitSerializer(serializers.Serializer):
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent.code", default=None)
+    parent = serializers.CharField(source="parent.code", default=None, allow_null=True)
     default_department_name = serializers.CharField(source="default_department.name", default="")
     limits = serializers.SerializerMethodField()
     children = serializers.SerializerMethodField()

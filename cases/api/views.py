@@ -21,6 +21,7 @@ from rest_framework import mixins, permissions, serializers, status, views, view
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
@@ -41,6 +42,7 @@ from .serializers import (
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseListSerializer,
+    CategoryQuerySerializer,
     CategorySerializer,
     DuplicateSerializer,
     DuplicatesQuerySerializer,
@@ -91,6 +93,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     model = Case
     filterset_class = CaseFilterSet
     pagination_class = KeysetPagination  # keyset: a deep page costs what the first does (millions of cases)
+    parser_classes = [JSONParser, MultiPartParser]  # photos come as files
     lookup_value_regex = r"\d+"
 
     @classmethod
@@ -176,7 +179,8 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         "(INTAKE_DUPLICATE_METERS, or the same grid when either has no point), reported within "
         "INTAKE_DUPLICATE_DAYS of it, with a similar text (INTAKE_DUPLICATE_SIMILARITY), best first. "
         "Merge with `POST /cases/{id}/merge/` and `master` (the master case's number or id)."))
-    @action(detail=True, methods=["get"], url_path="duplicates", url_name="duplicates", filter_backends=[])
+    @action(detail=True, methods=["get"], url_path="duplicates", url_name="duplicates", filter_backends=[],
+            pagination_class=None)
     def duplicates(self, request, pk=None):
         from intake.duplicates import similar_open_cases
 
@@ -326,7 +330,7 @@ class CaseTrackEvaluateView(TrackMixin, views.APIView):
 
 
 @extend_schema_view(list=extend_schema(
-    parameters=[OpenApiParameter("include_inactive", bool, description="also categories no longer in use")],
+    parameters=[CategoryQuerySerializer],
     description="The category tree: major classes with their minor classes under `children`, with the time "
                 "limit of every step."))
 class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -337,7 +341,9 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def list(self, request):
         categories = self.get_queryset()
-        if request.query_params.get("include_inactive") not in ("1", "true", "True"):
+        query = CategoryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if not query.validated_data["include_inactive"]:
             categories = categories.filter(is_active=True)
         children, roots = defaultdict(list), []
         for category in categories:

@@ -22,6 +22,7 @@ from accounts.scope import VIEW
 from disputes import actions
 from disputes.actions import DisputeError
 from disputes.models import OPEN_STATUSES, Campaign, Committee, Dispute, Mediator
+from jiceng.api.filters import query_flag
 from jiceng.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from jiceng.replica import reading_replica
 from places.models import OrgUnit
@@ -67,7 +68,7 @@ class DisputeViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         if self.action == "retrieve":
             queryset = queryset.select_related("agreement__committee", "case").prefetch_related(
                 "parties", "sessions", "follow_ups__visitor", "events__actor")
-        if self.action == "list" and self.request.query_params.get("overdue") in ("1", "true", "True"):
+        if self.action == "list" and query_flag(self.request, "overdue"):
             queryset = queryset.filter(status__in=OPEN_STATUSES, tier_due__lt=timezone.localdate())
         return queryset
 

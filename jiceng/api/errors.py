@@ -2,7 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -75,10 +76,13 @@ def exception_handler(exc, context):
     return response
 
 
-def json_404(request, exception=None):
-    from django.http import JsonResponse
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """Any path under the API that no route matches: the API's 404, not the site's HTML page (the last
+    route of ``jiceng.api.urls``; CSRF exempt so that a write to a wrong path is a 404 too)."""
+    from django.utils.translation import gettext
 
-    return JsonResponse(error_body("not_found", "Not found."), status=status.HTTP_404_NOT_FOUND)
+    return JsonResponse(error_body("not_found", gettext("Not found.")), status=status.HTTP_404_NOT_FOUND)
 
 
 # What every operation may answer besides its success, in the format above (the OpenAPI document says

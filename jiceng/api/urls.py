@@ -1,6 +1,6 @@
 from importlib import import_module
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -17,7 +17,14 @@ from cases.api.views import (
 from people.api.views import AddressViewSet, HouseViewSet, ResidentViewSet, UnitViewSet
 from places.api.views import DepartmentViewSet, OrgUnitViewSet
 
-router = DefaultRouter()
+from .errors import not_found
+
+
+class Router(DefaultRouter):
+    include_format_suffixes = False  # no ".json" twin of every route
+
+
+router = Router()
 router.register("places", OrgUnitViewSet, basename="orgunit")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("users", UserViewSet, basename="user")
@@ -52,4 +59,5 @@ urlpatterns = [
     path("", include(router.urls)),
     path("cases/track/<str:tracking_code>/", CaseTrackView.as_view(), name="case-track"),
     path("cases/track/<str:tracking_code>/evaluate/", CaseTrackEvaluateView.as_view(), name="case-track-evaluate"),
+    re_path(r"", not_found),  # last: an unknown API path answers the API's JSON 404
 ]

@@ -12,7 +12,7 @@ from accounts.scope import CHANGE, VIEW
 class LogEntrySerializer(serializers.Serializer):
     timestamp = serializers.DateTimeField()
     action = serializers.CharField(source="get_action_display")
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
     remote_addr = serializers.IPAddressField(allow_null=True)
     changes = serializers.JSONField(source="changes_dict")
 

@@ -174,3 +174,33 @@ def test_an_error_inside_a_list_names_the_field_and_the_item(api, world):
     assert body["error"] == "invalid"
     assert body["fields"] == {"targets": {"2": ["Ensure this field has no more than 32 characters."]}}
     assert body["detail"] == "targets: Ensure this field has no more than 32 characters."
+
+
+def test_an_unknown_api_path_is_the_apis_json_404(api, world):
+    api.force_authenticate(world.users["dispatcher"])
+    for method, path in [("get", "/api/v1/no-such-thing/"), ("post", "/api/v1/cases/1/photos/0.5/"),
+                         ("get", "/api/v1/cases/.json"), ("delete", "/api/v1/places/x/y/z/")]:
+        response = getattr(api, method)(path)
+        assert response.status_code == 404, path
+        assert response.json()["error"] == "not_found", path
+
+
+def test_wrong_list_parameters_are_refused_by_name(api, world):
+    api.force_authenticate(world.users["dispatcher"])
+    for path, name in [("/api/v1/places/?page_size=lots", "page_size"), ("/api/v1/cases/?page_size=0", "page_size"),
+                       ("/api/v1/places/?page_size=501", "page_size"), ("/api/v1/users/?is_active=maybe", "is_active"),
+                       ("/api/v1/disputes/?overdue=-58800", "overdue"), ("/api/v1/categories/?include_inactive=x",
+                                                                          "include_inactive")]:
+        response = api.get(path)
+        assert response.status_code == 400, path
+        assert list(response.json()["fields"]) == [name], path
+    # Empty means "not given", as in every filter; a good value is used.
+    assert api.get("/api/v1/places/?page_size=&is_active=").status_code == 200
+    assert len(api.get("/api/v1/places/?page_size=2").json()["results"]) == 2
+
+
+def test_bodies_are_json_except_where_files_come(api, world):
+    api.force_authenticate(world.users["admin_a"])
+    form = api.post("/api/v1/places/", {"code": "110101001001002", "name": "新网格", "level": "grid"})
+    assert form.status_code == 415  # a form cannot say null or nest a list: say JSON
+    assert form.json()["error"] == "unsupported_media_type"

@@ -11,6 +11,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from jiceng.api.filters import query_flag
 from jiceng.api.viewsets import HistoryMixin, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from people import actions, privacy
 from people.models import Address, House, Resident, UnitOrg
@@ -60,8 +61,8 @@ class ResidentViewSet(HistoryMixin, ScopedViewSetMixin, mixins.ListModelMixin, m
             queryset = search_residents(queryset, text)
         if status := params.get("status"):
             queryset = queryset.filter(status=status)
-        if floating := params.get("floating"):
-            queryset = queryset.filter(is_floating=floating.lower() in ("1", "true"))
+        if params.get("floating"):
+            queryset = queryset.filter(is_floating=query_flag(self.request, "floating"))
         return queryset
 
     def _fields(self, serializer):

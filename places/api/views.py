@@ -46,7 +46,7 @@ class OrgUnitViewSet(HistoryMixin, ScopedModelViewSet):
         return OrgUnitSerializer
 
     @extend_schema(
-        parameters=[OpenApiParameter("lon", float, required=True), OpenApiParameter("lat", float, required=True)],
+        parameters=[LocateSerializer],
         responses=OrgUnitListSerializer,
         description="The grid containing a WGS84 point.",
     )
@@ -67,12 +67,12 @@ class OrgUnitViewSet(HistoryMixin, ScopedModelViewSet):
             OpenApiParameter("under", str, description="only this place and what lies under it"),
             OpenApiParameter("level", str),
         ],
-        responses={(200, "application/geo+json"): dict, (200, "application/vnd.ms-excel"): bytes},
+        responses={(200, "application/geo+json"): dict, (200, XLSX): bytes},
         description="The places of the caller's scope as a GeoJSON FeatureCollection or an Excel workbook.",
     )
     @action(detail=False, methods=["get"], url_path="export", filter_backends=[])
     def export(self, request):
-        kind = request.query_params.get("file", "geojson")
+        kind = request.query_params.get("file") or "geojson"
         if kind not in EXPORT_FORMATS:
             raise ValidationError({"file": [_("Choose geojson or xlsx.")]})
         # What lies under the scope (not the places above it, which the caller may not re-import).

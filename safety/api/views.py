@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import User
+from jiceng.api.filters import query_flag
 from jiceng.api.viewsets import ScopedReadOnlyViewSet
 from places.models import Department, OrgUnit
 from safety import actions
@@ -48,7 +49,7 @@ class HazardViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         queryset = Hazard.objects.select_related("place", "owner", "department", "case")
         if self.action != "list":
             queryset = queryset.prefetch_related("events__actor")
-        if self.action == "list" and self.request.query_params.get("overdue") in ("1", "true", "True"):
+        if self.action == "list" and query_flag(self.request, "overdue"):
             queryset = queryset.filter(status=HazardStatus.ASSIGNED, deadline__lt=timezone.localdate())
         return queryset
 

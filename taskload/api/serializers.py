@@ -82,7 +82,7 @@ class PushdownInputSerializer(serializers.Serializer):
     hours = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=0, default=0)
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False, allow_null=True)
-    targets = serializers.ListField(child=serializers.CharField(max_length=32), allow_empty=False, max_length=500,
+    targets = serializers.ListField(child=serializers.CharField(max_length=32), min_length=1, max_length=500,
                                     help_text="Codes of the target communities.")
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
