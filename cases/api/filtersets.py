@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.filtersets import search_cases
 from cases.models import OPEN_STATUSES, Case, DueState, DutyAssignment, Source, Status
+from jiceng.api.filters import IdFilter
 from places.models import OrgUnit
 
 ORDERINGS = ["reported_at", "updated_at", "deadline", "number", "status", "urgency"]
@@ -22,9 +23,9 @@ class CaseFilterSet(django_filters.FilterSet):
                                                  help_text=_("Repeat for several states."))
     category = django_filters.CharFilter(method="filter_category",
                                          help_text=_("Category code; a major class includes its minor classes."))
-    place = django_filters.NumberFilter(method="filter_place",
+    place = IdFilter(method="filter_place",
                                         help_text=_("Place id: cases in this place and everything under it."))
-    department = django_filters.NumberFilter(field_name="department_id", help_text=_("Lead department id."))
+    department = IdFilter(field_name="department_id", help_text=_("Lead department id."))
     source = django_filters.MultipleChoiceFilter(choices=Source.choices, distinct=False)
     overdue = django_filters.BooleanFilter(method="filter_overdue",
                                            help_text=_("true: open cases whose step deadline has passed."))

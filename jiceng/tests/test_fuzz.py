@@ -32,11 +32,12 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 
 # Refusals of valid-looking input for what an OpenAPI document cannot express (asked in English): a
 # reference to a record that does not exist (DRF's related fields, django-filter's choice of a record, the
-# scope checks of the apps' serializers), a period that ends before it starts, a NUL character (PostgreSQL
-# cannot store one) and a text of spaces only (trimmed, it is blank).
+# scope checks of the apps' serializers), a period that ends before it starts, a date received in the
+# future, a parameter that another one needs, a NUL character (PostgreSQL cannot store one) and a text
+# of spaces only (trimmed, it is blank).
 UNDOCUMENTABLE = re.compile(
     r"does not exist|not one of the available choices|^No [\w ]+ (has|with|in|of) |not found"
-    r"|before the start|Null characters are not allowed|may not be blank",
+    r"|before the start|cannot be in the future|needs a |Null characters are not allowed|may not be blank",
     re.IGNORECASE)
 
 
