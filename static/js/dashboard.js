@@ -131,9 +131,11 @@
     return result;
   }
 
-  // The colour of a class: the palette's ends and, between, evenly spread.
-  function colourOf(i, cuts, palette) {
-    return cuts.length ? palette[Math.round(i * (palette.length - 1) / cuts.length)] : palette[palette.length - 1];
+  // The colour of a class: the palette's ends and, between, evenly spread. With one class only (every
+  // grid the same) nothing at all (0) takes the low end: a district without reports is not all dark.
+  function colourOf(i, cuts, palette, lowest) {
+    if (!cuts.length) return palette[lowest === 0 ? 0 : palette.length - 1];
+    return palette[Math.round(i * (palette.length - 1) / cuts.length)];
   }
 
   function classOf(value, cuts) {
@@ -252,12 +254,13 @@
       if (v != null) values.push(rate ? v * 100 : v);
     });
     var cuts = breaks(values);
+    var lower = values.length ? Math.min.apply(null, values) : null;
     var noValue = this.el.dataset.noValue;
     var openLabel = this.el.dataset.openLabel;
     this.grids.eachLayer(function (layer) {
       var v = layer.feature.properties.values[figure];
       var shown = v == null ? null : (rate ? Math.round(v * 1000) / 10 : v);
-      layer.setStyle({ fillColor: shown == null ? NO_VALUE : colourOf(classOf(shown, cuts), cuts, palette) });
+      layer.setStyle({ fillColor: shown == null ? NO_VALUE : colourOf(classOf(shown, cuts), cuts, palette, lower) });
       var text = "<strong>" + escapeHtml(layer.feature.properties.name) + "</strong>" +
         escapeHtml(shown == null ? noValue : shown + (rate ? "%" : ""));
       if (openLabel && !wall) text += '<br><span class="muted">' + escapeHtml(openLabel) + "</span>";
@@ -266,14 +269,13 @@
     if (this.legendEl) {
       var title = this.geojson.figures[figure];
       var rows = ['<strong>' + escapeHtml(title) + "</strong>"];
-      var lower = values.length ? Math.min.apply(null, values) : null;
       var upper = values.length ? Math.max.apply(null, values) : null;
       var round = function (v) { return Math.round(v * 10) / 10; };
       for (var i = 0; lower != null && i <= cuts.length; i++) {
         var from = i === 0 ? lower : cuts[i - 1];
         var to = i < cuts.length ? cuts[i] : upper;
         var range = from === to ? round(from) : (i === 0 ? round(from) : "> " + round(from)) + " – " + round(to);
-        rows.push('<div><span class="legend-swatch" style="background:' + colourOf(i, cuts, palette) + '"></span>' +
+        rows.push('<div><span class="legend-swatch" style="background:' + colourOf(i, cuts, palette, lower) + '"></span>' +
           escapeHtml(range) + "</div>");
       }
       rows.push('<div><span class="legend-swatch" style="background:' + NO_VALUE + '"></span>' + escapeHtml(noValue) + "</div>");
