@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
-PYTEST_ARGS ?= -n 2 -q
+# --dist loadscope: a module's tests run on one worker, so its module fixtures are built once.
+PYTEST_ARGS ?= -n 2 --dist loadscope -q
 
 .PHONY: install run serve demo test messages clean
 

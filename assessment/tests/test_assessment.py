@@ -154,7 +154,8 @@ def test_api_ranking(api, world, setup):
 def test_demo_runs():
     from core import demo
 
-    ctx = demo.build_demo(seed=3, scale=1, streets=1, communities_per_street=3, grids_per_community=(2, 2))
+    ctx = demo.build_demo(seed=3, scale=1, streets=1, communities_per_street=3, grids_per_community=(2, 2),
+                           through="assessment")
     system = System.objects.get()
     assert Item.objects.filter(category__system=system).count() == 20
     assert Item.objects.filter(category__system=system, is_veto=True).count() == 2

@@ -20,7 +20,7 @@ def snapshot():
 
 
 def test_demo_care_persons_with_visits_some_overdue_and_deterministic():
-    ctx = demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=2)
+    ctx = demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=2, through="care")
     residents = Resident.objects.count()
     persons = list(SpecialPerson.objects.select_related("resident"))
     assert residents and 0.01 * residents <= len(persons) <= 0.02 * residents + 7
@@ -41,7 +41,7 @@ def test_demo_care_persons_with_visits_some_overdue_and_deterministic():
     assert SpecialPerson.objects.filter(kind="released", is_placed=True).exists()
 
     first = snapshot()
-    demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=2, flush=True)
+    demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=2, flush=True, through="care")
     assert snapshot() == first
 
 

@@ -239,10 +239,10 @@ def test_same_seed_gives_the_same_result(demo_district, db):
     with transaction.atomic():
         demo.flush_demo()
         assert not OrgUnit.objects.exists() and not User.objects.exists()
-        demo.build_demo(seed=SEED, streets=1, communities_per_street=3)
+        demo.build_demo(seed=SEED, scale=0.2, streets=1, communities_per_street=2)
         first = demo.fingerprint()
         demo.flush_demo()
-        demo.build_demo(seed=SEED, streets=1, communities_per_street=3)
+        demo.build_demo(seed=SEED, scale=0.2, streets=1, communities_per_street=2)
         assert demo.fingerprint() == first
         transaction.set_rollback(True)
     assert demo.fingerprint() == demo_district[1]
@@ -274,7 +274,8 @@ def test_load_demo_refuses_to_load_twice_and_rejects_bad_options(demo_district, 
 
 def test_load_demo_flush_replaces_the_data(demo_district, db):
     out = StringIO()
-    call_command("load_demo", "--flush", "--seed", "5", "--streets", "2", "--communities", "2", stdout=out)
+    call_command("load_demo", "--flush", "--seed", "5", "--scale", "0.2", "--streets", "2", "--communities", "2",
+                 stdout=out)
     assert OrgUnit.objects.filter(level=Level.STREET).count() == 2
     assert OrgUnit.objects.filter(level=Level.COMMUNITY).count() == 4
     assert User.objects.filter(username="gridworker").exists()

@@ -15,7 +15,7 @@ def snapshot():
 
 
 def test_demo_legal_with_coverage_gaps_and_deterministic():
-    demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=4)
+    demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=4, through="legal")
     communities = OrgUnit.objects.filter(level=Level.COMMUNITY).count()
     advisers = Adviser.objects.count()
     assert 1 <= advisers < communities
@@ -23,5 +23,5 @@ def test_demo_legal_with_coverage_gaps_and_deterministic():
     assert all(s.path == s.adviser.path for s in Service.objects.select_related("adviser"))
     assert all(r.masked_id_number.startswith("1101") for r in AidReferral.objects.all())
     first = snapshot()
-    demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=4, flush=True)
+    demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=4, flush=True, through="legal")
     assert snapshot() == first

@@ -19,7 +19,7 @@ def snapshot():
 
 
 def test_demo_people_per_grid_valid_households_and_deterministic():
-    ctx = demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=1)
+    ctx = demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=1, through="people")
     grids = ctx.grids
     per_grid = Counter(Resident.objects.values_list("grid_id", flat=True))
     assert set(per_grid) == {grid.pk for grid in grids}
@@ -42,5 +42,5 @@ def test_demo_people_per_grid_valid_households_and_deterministic():
     assert Move.objects.filter(kind="in").count() == Resident.objects.filter(is_floating=True).count()
 
     first = snapshot()
-    demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=1, flush=True)
+    demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=1, flush=True, through="people")
     assert snapshot() == first

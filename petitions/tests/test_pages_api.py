@@ -173,7 +173,7 @@ def test_figures_page(client, pw):
 def test_demo_step_makes_petitions_deterministically():
     from core import demo
 
-    ctx = demo.build_demo(seed=7, scale=1, streets=2, communities_per_street=8)
+    ctx = demo.build_demo(seed=7, scale=1, streets=2, communities_per_street=8, through="petitions")
     petitions = list(Petition.objects.all())
     assert len(petitions) == 32  # one per three communities per month, six months
     assert ReceptionDay.objects.filter(place__level="street").count() >= 10
@@ -185,5 +185,5 @@ def test_demo_step_makes_petitions_deterministically():
     assert all(p.received_on <= today for p in petitions)
     assert len({p.number for p in petitions}) == len(petitions)
     first = sorted(Petition.objects.values_list("number", "id_hash", "status", "received_on"))
-    demo.build_demo(seed=7, scale=1, streets=2, communities_per_street=8, flush=True)
+    demo.build_demo(seed=7, scale=1, streets=2, communities_per_street=8, flush=True, through="petitions")
     assert sorted(Petition.objects.values_list("number", "id_hash", "status", "received_on")) == first

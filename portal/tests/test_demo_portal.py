@@ -17,7 +17,7 @@ def snapshot():
 
 
 def test_demo_catalogue_and_errands_in_every_state_some_overdue():
-    ctx = demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=3)
+    ctx = demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=3, through="points")
     assert 8 <= ServiceItem.objects.filter(place=ctx.streets[0]).count() <= 10
     errands = list(Errand.objects.select_related("owner"))
     assert {e.status for e in errands} >= {ErrandStatus.SUBMITTED, ErrandStatus.IN_PROGRESS, ErrandStatus.DONE}
@@ -26,7 +26,7 @@ def test_demo_catalogue_and_errands_in_every_state_some_overdue():
     assert all(e.owner.role in ("grid_worker", "community_staff") for e in errands if e.owner_id)
     assert len({e.number for e in errands}) == len(errands)
     first = snapshot()
-    demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=3, flush=True)
+    demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=3, flush=True, through="points")
     assert snapshot() == first
 
 

@@ -22,7 +22,7 @@ def only_our_steps(monkeypatch):
 
 
 def test_demo_taskload(only_our_steps):
-    ctx = demo.build_demo(seed=7, scale=1, grids_per_community=(1, 1))
+    ctx = demo.build_demo(seed=7, scale=1, grids_per_community=(1, 1), through="taskload")
     assert 35 <= Pushdown.objects.count() <= 50
     assert set(Pushdown.objects.values_list("status", flat=True)) == set(PushdownStatus.values)
     assert PushdownEvent.objects.filter(action="refuse").exists()
@@ -30,5 +30,5 @@ def test_demo_taskload(only_our_steps):
     assert 0 < len(load.over) < len(load.rows) / 2
     assert ctx.timings["taskload"] < 3
     first = sorted(Pushdown.objects.values_list("title", "status", "hours"))
-    demo.build_demo(seed=7, scale=1, grids_per_community=(1, 1), flush=True)
+    demo.build_demo(seed=7, scale=1, grids_per_community=(1, 1), flush=True, through="taskload")
     assert sorted(Pushdown.objects.values_list("title", "status", "hours")) == first

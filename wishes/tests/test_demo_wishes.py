@@ -18,7 +18,7 @@ def snapshot():
 
 
 def test_demo_wishes_in_every_state_and_deterministic():
-    ctx = demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=2)
+    ctx = demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=2, through="points")
     wishes = list(Wish.objects.select_related("posted_by", "beneficiary"))
     assert {w.status for w in wishes} >= {WishStatus.POSTED, WishStatus.CLAIMED, WishStatus.CONFIRMED}
     assert all(w.posted_by.role == "social_worker" for w in wishes)
@@ -30,7 +30,7 @@ def test_demo_wishes_in_every_state_and_deterministic():
     confirmed = [w for w in wishes if w.status == WishStatus.CONFIRMED]
     assert Entry.objects.filter(source__startswith="wishes.wish:").count() == len(confirmed)
     first = snapshot()
-    demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=2, flush=True)
+    demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=2, flush=True, through="points")
     assert snapshot() == first
 
 
