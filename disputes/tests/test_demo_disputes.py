@@ -32,7 +32,8 @@ def snapshot():
 
 
 def test_demo_disputes_in_every_state_with_committee_gaps():
-    ctx = demo.build_demo(seed=7, scale=1, streets=2, communities_per_street=10, grids_per_community=(4, 6), through="disputes")
+    ctx = demo.build_demo(seed=7, scale=1, streets=2, communities_per_street=10, grids_per_community=(4, 6),
+                          through="disputes")
     today = ctx.now.date()
     communities = ctx.communities
     with_committee = set(Committee.objects.filter(level="community").values_list("place_id", flat=True))
@@ -79,7 +80,8 @@ def test_demo_disputes_in_every_state_with_committee_gaps():
     assert DisputeEvent.objects.filter(action="escalate").exists()
 
     first = snapshot()
-    demo.build_demo(seed=7, scale=1, streets=2, communities_per_street=10, grids_per_community=(4, 6), flush=True, through="disputes")
+    demo.build_demo(seed=7, scale=1, streets=2, communities_per_street=10, grids_per_community=(4, 6), flush=True,
+                    through="disputes")
     assert snapshot() == first
 
 

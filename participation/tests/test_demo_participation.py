@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_participation():
-    ctx = demo.build_demo(seed=7, scale=0.2, streets=1, communities_per_street=2, grids_per_community=(1, 2), through="points")
+    ctx = demo.build_demo(seed=7, scale=0.2, streets=1, communities_per_street=2, grids_per_community=(1, 2),
+                          through="points")
     statuses = set(Proposal.objects.values_list("status", flat=True))
     assert {"voting", "discussing"} <= statuses and statuses & {"decided", "implementing"}
     named = ctx.named["resident"]

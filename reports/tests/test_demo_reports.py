@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def test_demo_reports():
-    ctx = demo.build_demo(seed=7, scale=1, streets=2, communities_per_street=2, grids_per_community=(1, 2), through="reports")
+    ctx = demo.build_demo(seed=7, scale=1, streets=2, communities_per_street=2, grids_per_community=(1, 2),
+                          through="reports")
     start, _end = previous_period(MONTH, ctx.now.date())
     reports = Report.objects.all()
     assert reports.count() == 1 + len(ctx.streets)

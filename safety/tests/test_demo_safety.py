@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def test_demo_safety():
-    ctx = demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=4, grids_per_community=(2, 3), through="safety")
+    ctx = demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=4, grids_per_community=(2, 3),
+                          through="safety")
     today = ctx.now.date()
     assert HazardSource.objects.count() == 5
     assert Plan.objects.exists() and Drill.objects.exists()
@@ -26,6 +27,7 @@ def test_demo_safety():
     assert len(numbers) == len(set(numbers))
     first = list(Hazard.objects.order_by("number").values_list("number", "description"))
     # Deterministic: the same seed gives the same data.
-    demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=4, grids_per_community=(2, 3), flush=True, through="safety")
+    demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=4, grids_per_community=(2, 3), flush=True,
+                    through="safety")
     again = list(Hazard.objects.order_by("number").values_list("number", "description"))
     assert [d for _n, d in again] == [d for _n, d in first]

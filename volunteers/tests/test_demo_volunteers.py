@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_volunteers():
-    ctx = demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=3, grids_per_community=(2, 3), through="points")
+    ctx = demo.build_demo(seed=7, scale=1, streets=1, communities_per_street=3, grids_per_community=(2, 3),
+                          through="points")
     assert Volunteer.objects.count() >= 3 * 18
     assert Team.objects.count() == 3 and Organisation.objects.count() >= 2
     assert Activity.objects.filter(status="finished").exists() and Activity.objects.filter(status="open").exists()
