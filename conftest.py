@@ -41,6 +41,34 @@ def _fresh_caches(_test_settings):
     reset_grid_index()
 
 
+# The data migrations seed (each seed function is idempotent).
+SEEDED_BY_MIGRATIONS = ("cases.migrations.0002_seed_calendar", "disputes.migrations.0002_default_rules",
+                        "points.migrations.0002_default_rules")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test on a committed database (``transaction=True``, a live server) ends with a flush of every
+    table, the rows the data migrations seeded included: seed them again, once the test's fixtures (the
+    flush among them) are torn down, for the tests that follow."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    committed = {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())) or (
+        marker is not None and marker.kwargs.get("transaction"))
+    if committed and nextitem is not None:  # after the last test the test database is gone
+        from importlib import import_module
+
+        from django.apps import apps
+        from pytest_django.plugin import blocking_manager_key
+
+        from cases.worktime import calendar_changed
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for module in SEEDED_BY_MIGRATIONS:
+                import_module(module).seed(apps, None)
+        calendar_changed()
+
+
 @pytest.fixture
 def world(db):
     return build_world()

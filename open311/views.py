@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions, views
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.throttling import AnonRateThrottle
 
 from cases.actions import CaseError, report_case
@@ -134,6 +135,7 @@ class Open311View(views.APIView):
     permission_classes = [permissions.AllowAny]
     throttle_classes = [Open311Throttle]
     content_negotiation_class = AnyContent
+    parser_classes = [FormParser, MultiPartParser, JSONParser]  # GeoReport v2 posts forms (a photo as multipart)
 
     def handle_exception(self, exc):
         fmt = self.kwargs.get("fmt", "json")

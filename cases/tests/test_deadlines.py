@@ -213,20 +213,6 @@ def test_the_worker_loop_stops_gracefully_on_sigterm(cw, report, caplog):
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _calendar_back_after_a_flush(django_db_blocker):
-    """The PostgreSQL race test commits, so its database is flushed afterwards, seeded holiday calendar
-    and all: put the calendar back for the tests that follow (this runs after the flush)."""
-    yield
-    if ON_POSTGRES:
-        from cases.models import CalendarDay, CalendarYear
-        from cases.worktime import calendar_changed, seed_from_package
-
-        with django_db_blocker.unblock():
-            seed_from_package(CalendarDay, CalendarYear)
-            calendar_changed()
-
-
 # On PostgreSQL the data is committed so that the threads' own connections see it.
 @pytest.mark.django_db(transaction=ON_POSTGRES)
 def test_racing_workers_send_each_notice_once(cw, report):
