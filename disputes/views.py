@@ -174,7 +174,8 @@ def dispute_action(request, pk, name):
     form = form_class(request.POST or None, initial=_initial(name, dispute, request.user), **extra)
     transition = workflow.TRANSITIONS[name]
     if request.method == "GET" and dispute.status not in transition.sources:
-        form.add_error(None, _("This cannot be done while the dispute is “%(status)s”.")
+        # The form is not bound on GET (it has no errors to add to): say it above the form.
+        messages.error(request, _("This cannot be done while the dispute is “%(status)s”.")
                        % {"status": dispute.get_status_display()})
 
     def next_url(_result):

@@ -8,6 +8,7 @@ through ``safety.actions``.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Max
@@ -124,7 +125,8 @@ def hazard_action(request, pk, name):
     form = form_class(request.POST or None, request.FILES or None, initial=initial, **extra)
     transition = workflow.TRANSITIONS[name]
     if request.method == "GET" and hazard.status not in transition.sources:
-        form.add_error(None, _("This cannot be done while the hazard is “%(status)s”.")
+        # The form is not bound on GET (it has no errors to add to): say it above the form.
+        messages.error(request, _("This cannot be done while the hazard is “%(status)s”.")
                        % {"status": hazard.get_status_display()})
 
     def run(data):

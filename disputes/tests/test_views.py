@@ -90,6 +90,15 @@ def test_an_action_not_allowed_now_gives_a_message_not_a_500(client, dw, new_dis
     assert client.get(reverse("disputes:action", args=[dispute.pk, "nonsense"])).status_code == 404
 
 
+def test_opening_an_action_the_status_does_not_allow_says_so_not_a_500(client, dw, new_dispute):
+    dispute = new_dispute()
+    english(client, dw.users["staff_a"])
+    client.post(reverse("disputes:action", args=[dispute.pk, "withdraw"]), {"note": "和解"})
+    response = client.get(reverse("disputes:action", args=[dispute.pk, "session"]))
+    assert response.status_code == 200
+    assert "cannot be done while the dispute is" in response.content.decode()
+
+
 def test_zero_reports_and_missing_grids_are_tracked(client, dw):
     from disputes.actions import file_screening_report, start_campaign
     from jiceng.testing import make_unit, square

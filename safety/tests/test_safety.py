@@ -155,6 +155,14 @@ def test_pages_report_and_steps(client, world):
         assert client.get(reverse(name)).status_code == 200, name
 
 
+def test_opening_a_step_the_status_does_not_allow_says_so_not_a_500(client, world):
+    hazard = hazard_a(world)
+    english(client, world.users["worker_a"])
+    response = client.get(reverse("safety:action", args=[hazard.pk, "recheck"]))
+    assert response.status_code == 200
+    assert "cannot be done while the hazard is" in response.content.decode()
+
+
 def test_sources_page_flags_no_drill(client, world):
     actions.save_source(world.users["staff_a"], place=world.community_a, name="多福巷仓库", kind="warehouse")
     page = english(client, world.users["staff_a"]).get(reverse("safety:sources")).content.decode()
