@@ -302,17 +302,20 @@ def report_case(
             event = record(case, "report", user, now, "", "", {"source": source},
                            actor_label=reporter_name or (user.display_name if user else _("Resident")))
             attach(case, event, files, PhotoKind.REPORT)
+            if register:
+                # A work order imported after the call is registered (and its dispatch clock started) when it
+                # reaches us, not back when the caller rang.
+                case = register_case(case, actor, now=max(now, timezone.now()))
+            # In the same transaction: the case, its registration and the jobs a report sets off (the router's,
+            # queued by core.jobs.enqueue) are committed together, so a process killed right after the commit
+            # leaves nothing half done for a retry with the same client_id to miss.
+            case_reported.send(sender=Case, case=case)
     except IntegrityError:
-        if client_id:  # the same submission raced itself: the first one won
+        if client_id:  # the same submission raced itself (or is a retry): the first one won
             existing = Case.objects.filter(client_id=client_id).first()
             if existing:
                 return _same_submitter(existing, user), False
         raise
-    if register:
-        # A work order imported after the call is registered (and its dispatch clock started) when it
-        # reaches us, not back when the caller rang.
-        case = register_case(case, actor, now=max(now, timezone.now()))
-    case_reported.send(sender=Case, case=case)
     return case, True
 
 

@@ -11,7 +11,7 @@ UPDATE changed the row sends the notice, so several workers (or a worker and a c
 at once and each notice still goes out exactly once. The claim, the timeline event and the in-app
 notifications are one transaction: either all of them happen or none (and the row is claimed again
 on the next sweep). External delivery (email, webhook) is queued by ``notifications.service.notify``
-as a django-tasks task after the commit.
+as a django-tasks task in the same transaction (a worker killed after the claim loses no notice).
 
 The candidate queries match the partial indexes ``case_due_alerts`` (``warn_at`` where
 ``alert_stage < 2``) and ``case_open_deadline`` (``deadline`` where set), so a sweep over millions of

@@ -11,6 +11,10 @@ is left alone). A job is tried at most ``JOBS_MAX_ATTEMPTS`` times: one that kil
 ends as FAILED instead of taking every worker down in turn. Jobs are thus run at least once: the jobs of
 the platform are written so that a second run changes nothing (a case already dispatched is not
 dispatched again, a report already made is not made again).
+
+``enqueue(task, ...)`` queues a job as part of the change that asks for it (a transactional outbox): with
+the database queue the job row is written in the caller's transaction, so a process killed between the
+commit and the enqueue cannot leave a change whose job is lost.
 """
 
 from __future__ import annotations
@@ -22,14 +26,26 @@ import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from .models import WorkerBeat
 
 logger = logging.getLogger(__name__)
+
+
+def enqueue(task, *args, **kwargs) -> None:
+    """Queue ``task`` with the caller's change. The database queue takes it in the caller's transaction: the
+    job exists exactly when the change is committed (nobody sees it before, a rollback takes it along, a crash
+    after the commit cannot lose it). Any other backend (one that runs the job at once, in tests) gets it
+    after the commit, as before."""
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(*args, **kwargs)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
 
 
 def beat(worker_id: str) -> None:

@@ -42,8 +42,8 @@ class SessionRefreshMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         # Only a session someone signed in to: an API client with a token sends no session cookie and
-        # must not get a new session row on every call.
-        if session is not None and SESSION_KEY in session:
+        # must not get a new session row on every call. Not after a server error: the database may be away.
+        if session is not None and response.status_code < 500 and SESSION_KEY in session:
             now = int(time.time())
             if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
                 session[self.KEY] = now  # modified: SessionMiddleware saves it with a new expiry

@@ -335,12 +335,14 @@ def route_new_case(case_id: int, now=None) -> str:
 
 
 def on_case_reported(sender, case, **kwargs) -> None:
-    """Queue the case for the task worker (after the report is committed) once a router is trained: it
-    stores the case's suggestions and dispatches it when the admin switched auto-dispatch on."""
+    """Queue the case for the task worker (in the report's transaction: ``core.jobs.enqueue``) once a router is
+    trained: it stores the case's suggestions and dispatches it when the admin switched auto-dispatch on."""
     if case.status not in (Status.REPORTED, Status.REGISTERED):
         return
     if not RoutingModel.objects.filter(is_active=True).exists():
         return
+    from core.jobs import enqueue
+
     from .tasks import route_case
 
-    transaction.on_commit(lambda: route_case.enqueue(case.pk))
+    enqueue(route_case, case.pk)

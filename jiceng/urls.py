@@ -40,3 +40,6 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Any unanswered exception, from a view or a middleware: a database that cannot be reached is a 503 (core/errors.py).
+handler500 = "core.errors.server_error"

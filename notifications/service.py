@@ -2,14 +2,12 @@
 
 The in-app row is written in the caller's transaction (so a notice exists exactly when the change
 that caused it does); other channels (email, webhook: ``settings.NOTIFICATION_BACKENDS``) are
-delivered by a background task after the commit.
+delivered by a background task queued in the same transaction (``core.jobs.enqueue``), run after the commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from django.db import transaction
 
 from .models import Notification
 
@@ -30,7 +28,9 @@ def notify(recipients: Iterable, *, kind: str, title: str, body: str = "", url: 
         from .backends import external_backends
 
         if external_backends():
+            from core.jobs import enqueue
+
             from .tasks import deliver_notifications
 
-            transaction.on_commit(lambda: deliver_notifications.enqueue(ids))
+            enqueue(deliver_notifications, ids)  # with the rows: a crash after the commit loses no delivery
     return created

@@ -121,12 +121,12 @@ class Fleet:
         wait_for(up, 60, f"server {name} to answer")
         return base
 
-    def worker(self, name: str) -> subprocess.Popen:
+    def worker(self, name: str, **env) -> subprocess.Popen:
         return self.start(name, [sys.executable, "manage.py", "db_worker", "--worker-id", name, "--interval", "0.2",
-                                 "--no-startup-delay", "--no-reload"])
+                                 "--no-startup-delay", "--no-reload"], **env)
 
-    def deadline_worker(self) -> subprocess.Popen:
-        return self.start("deadlines", [sys.executable, "manage.py", "deadline_worker"])
+    def deadline_worker(self, name: str = "deadlines", **env) -> subprocess.Popen:
+        return self.start(name, [sys.executable, "manage.py", "deadline_worker"], **env)
 
     def log(self, name: str) -> str:
         return (self.logs / f"{name}.log").read_text()
