@@ -5,6 +5,7 @@ Used by the test suites of every app (see the root ``conftest.py`` fixtures).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from accounts.models import Role, User
@@ -93,3 +94,30 @@ def case_of(world: World, key: str = "b"):
     if key not in cases:
         cases[key] = make_case(world.grid_b if key == "b" else world.grid_a)
     return cases[key]
+
+
+@dataclass
+class Route:
+    """A route of the URL configuration: its name with namespace (None when unnamed), its whole pattern, the
+    names of its parameters and its view."""
+
+    name: str | None
+    pattern: str
+    params: tuple
+    view: object
+
+
+def url_routes(exclude_namespaces=(), patterns=None, prefix: str = "", namespace: str | None = None):
+    """Every route of the site and the API, found by walking the URL configuration (so a route added later
+    is found too), except those under the namespaces ``exclude_namespaces``."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace or namespace
+            if inner not in exclude_namespaces:
+                yield from url_routes(exclude_namespaces, entry.url_patterns, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            params = tuple(entry.pattern.converters or re.compile(str(entry.pattern)).groupindex)
+            yield Route(name, prefix + str(entry.pattern), params, entry.callback)

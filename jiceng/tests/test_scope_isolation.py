@@ -5,13 +5,11 @@ cannot slip past these tests: an endpoint that takes an object id must be listed
 with the community-B record to probe, or ``test_every_object_route_is_covered`` fails.
 """
 
-import re
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from cases.tests.api_builders import duty_of, photo_of
-from jiceng.testing import case_of, square
+from jiceng.testing import case_of, square, url_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -167,25 +165,11 @@ _merge_app_routes()
 B_MARKERS = ("银闸", "110101001002", "B-OFFICE", "staff_b")
 
 
-def walk(patterns, prefix="", namespace=None):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            ns = entry.namespace or namespace
-            if ns in EXCLUDED_NAMESPACES:
-                continue
-            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
-        elif isinstance(entry, URLPattern) and entry.name:
-            name = f"{namespace}:{entry.name}" if namespace else entry.name
-            params = entry.pattern.converters or re.compile(str(entry.pattern)).groupindex
-            yield name, prefix + str(entry.pattern), params
-
-
 def routes():
     seen = {}
-    for name, pattern, params in walk(get_resolver().url_patterns):
-        if "format" in params or name in seen:
-            continue  # DRF's ".json" suffix variants repeat the plain route
-        seen[name] = (pattern, list(params))
+    for route in url_routes(EXCLUDED_NAMESPACES):
+        if route.name and route.name not in seen:
+            seen[route.name] = (route.pattern, list(route.params))
     return seen
 
 

@@ -43,11 +43,12 @@ from datetime import date, timedelta
 import pytest
 from django.db import transaction
 from django.test import TestCase, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Role
 from core.privacy import id_check_character, mask_id_number, mask_phone
+from jiceng.testing import Route, url_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -669,29 +670,8 @@ EXEMPT_NAMESPACES = {"admin"}
 EXEMPT_VIEWS = {"jiceng.api.errors.not_found": "the API's JSON 404 for a path it does not know"}
 
 
-@dataclass
-class Route:
-    name: str
-    pattern: str
-    params: tuple
-    view: object
-
-
-def walk(patterns, prefix="", namespace=None):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            ns = entry.namespace or namespace
-            if ns in EXEMPT_NAMESPACES:
-                continue
-            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
-        elif isinstance(entry, URLPattern):
-            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
-            params = tuple(entry.pattern.converters or re.compile(str(entry.pattern)).groupindex)
-            yield Route(name, prefix + str(entry.pattern), params, entry.callback)
-
-
 def all_routes() -> list[Route]:
-    return list(walk(get_resolver().url_patterns))
+    return list(url_routes(EXEMPT_NAMESPACES))
 
 
 def view_name(route: Route) -> str:
